@@ -1,0 +1,407 @@
+"""The back-end contract v1: the pydantic types shared by the training back-end and the console.
+
+The server's OpenAPI document is generated from these types, and the console parses what it
+receives with them, so the two cannot drift apart. Times are timezone-aware UTC datetimes;
+coordinates are WGS84 longitude/latitude in degrees; geometry is GeoJSON (RFC 7946).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+API_PREFIX = "/api/v1"
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=False, populate_by_name=True)
+
+
+# --- auth -------------------------------------------------------------------------------------
+
+
+class Role(StrEnum):
+    RADIO = "radio"
+    VIDEO = "video"
+    SUPERVISOR = "supervisor"
+    COC = "coc"
+    KIOSK = "kiosk"
+    ADMIN = "admin"
+
+
+class TokenResponse(Model):
+    access_token: str
+    refresh_token: str
+    token_type: str = "bearer"
+    expires_in: int = Field(description="seconds until the access token expires")
+    username: str
+    display_name: str = ""
+    roles: list[Role]
+
+
+class RefreshRequest(Model):
+    refresh_token: str
+
+
+class Health(Model):
+    status: str = "ok"
+    version: str
+    training: bool
+    last_event_id: int
+    started_at: datetime
+
+
+# --- errors (RFC 9457) ------------------------------------------------------------------------
+
+
+class Problem(Model):
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str = ""
+    instance: str | None = None
+
+
+# --- events ------------------------------------------------------------------------------------
+
+
+class EventType(StrEnum):
+    UNIT_MOVED = "unit.moved"
+    UNIT_UPDATED = "unit.updated"
+    ALERT_CREATED = "alert.created"
+    ALERT_UPDATED = "alert.updated"
+    INCIDENT_CREATED = "incident.created"
+    INCIDENT_UPDATED = "incident.updated"
+    CHAT_MESSAGE = "chat.message"
+    CHAT_RECEIPT = "chat.receipt"
+    CHAT_PRESENCE = "chat.presence"
+    CAMERA_UPDATED = "camera.updated"
+    SENSOR_READING = "sensor.reading"
+    MARKER_UPDATED = "marker.updated"
+    AUDIT_APPENDED = "audit.appended"
+    RESYNC = "resync"
+
+
+class Event(Model):
+    """One Server-Sent Event as the console stores it: `id`, `event` and parsed `data`."""
+
+    id: int
+    event: str
+    data: dict[str, Any]
+
+
+# --- cameras -----------------------------------------------------------------------------------
+
+
+class CameraStreams(Model):
+    main_rtsp: str
+    sub_rtsp: str
+    main_http: str | None = None  # HTTP MPEG-TS, for players without RTSP (Debian's libVLC)
+    sub_http: str | None = None
+
+
+class PtzPreset(Model):
+    id: str
+    name: str
+    heading: float
+
+
+class Camera(Model):
+    id: str
+    name: str
+    lon: float
+    lat: float
+    heading: float = Field(description="degrees clockwise from north")
+    fov: float = Field(60.0, description="horizontal field of view, degrees")
+    range_m: float = 120.0
+    streams: CameraStreams
+    ptz: bool = False
+    presets: list[PtzPreset] = []
+    # Polygons in normalised picture coordinates (0..1, origin top-left) to black out.
+    privacy_masks: list[list[tuple[float, float]]] = []
+    address: str = ""
+
+
+class PtzCommand(Model):
+    pan: float = 0.0  # degrees, relative
+    tilt: float = 0.0
+    zoom: float = 0.0
+    preset: str | None = None
+
+
+# --- units (AVL) -------------------------------------------------------------------------------
+
+
+class Agency(StrEnum):
+    PL = "PL"  # Polizia Locale
+    PS = "PS"  # Polizia di Stato
+    CC = "CC"  # Carabinieri
+    VVF = "VVF"  # Vigili del Fuoco
+    AREU = "AREU"  # AREU 118
+    PC = "PC"  # Protezione Civile
+    ATM = "ATM"
+    MM = "MM"
+    GDF = "GDF"
+
+
+class UnitStatus(StrEnum):
+    AVAILABLE = "available"
+    DISPATCHED = "dispatched"
+    EN_ROUTE = "en_route"
+    ON_SCENE = "on_scene"
+    BUSY = "busy"
+    OUT_OF_SERVICE = "out_of_service"
+
+
+class Unit(Model):
+    id: str
+    callsign: str
+    agency: Agency
+    kind: str = Field(description="car, motorbike, van, ambulance, fire_engine, foot, ...")
+    status: UnitStatus = UnitStatus.AVAILABLE
+    status_since: datetime
+    lon: float
+    lat: float
+    heading: float = 0.0
+    speed_kmh: float = 0.0
+    skills: list[str] = []
+    incident_id: str | None = None
+    emergency: bool = False
+
+
+class UnitPosition(Model):
+    """Payload of `unit.moved`: the hot path, kept small."""
+
+    id: str
+    lon: float
+    lat: float
+    heading: float
+    speed_kmh: float
+    ts: datetime
+
+
+# --- alerts ------------------------------------------------------------------------------------
+
+
+class AlertState(StrEnum):
+    NEW = "new"
+    ACKNOWLEDGED = "acknowledged"
+    ASSIGNED = "assigned"
+    IN_PROGRESS = "in_progress"
+    CLOSED = "closed"
+
+
+class AlertAction(Model):
+    """One entry of an alert's audit trail."""
+
+    at: datetime
+    user: str
+    action: str  # created, ack, assign, escalate, snooze, verify, close, update, ...
+    reason: str = ""
+    state: AlertState
+    owner: str | None = None
+
+
+class Alert(Model):
+    id: str
+    source: str = Field(description="anpr, cap, sensor, unit, analytics, system, ...")
+    type: str = Field(description="e.g. anpr.hotlist, cap.weather, sensor.hydro, unit.emergency")
+    priority: int = Field(ge=1, le=4, description="1 most urgent")
+    state: AlertState = AlertState.NEW
+    title: str
+    detail: str = ""
+    owner: str | None = None
+    created_at: datetime
+    updated_at: datetime
+    geometry: dict[str, Any] | None = None  # GeoJSON geometry
+    cameras: list[str] = []
+    incident_id: str | None = None
+    exercise: bool = False  # CAP status Exercise/Test: shown as such, never as real
+    payload: dict[str, Any] = {}  # type-specific: ANPR hit, CAP info, sensor reading...
+    history: list[AlertAction] = []
+    version: int = 1
+
+
+class AlertCommand(Model):
+    action: str = Field(description="ack, assign, escalate, snooze, verify, close, link")
+    reason: str = ""
+    owner: str | None = None
+    incident_id: str | None = None
+    until: datetime | None = None  # snooze
+    outcome: str | None = None  # close
+    verification: str | None = None  # verify: confirmed | misread
+
+
+# --- incidents ---------------------------------------------------------------------------------
+
+
+class IncidentStatus(StrEnum):
+    NEW = "new"
+    DISPATCHED = "dispatched"
+    EN_ROUTE = "en_route"
+    ON_SCENE = "on_scene"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+class StatusChange(Model):
+    at: datetime
+    user: str
+    status: IncidentStatus
+    note: str = ""
+
+
+class Caller(Model):
+    name: str = ""
+    phone: str = ""
+    reliability: str = ""
+
+
+class Person(Model):
+    name: str = ""
+    role: str = ""  # injured, witness, suspect, ...
+    note: str = ""
+
+
+class Vehicle(Model):
+    plate: str = ""
+    description: str = ""
+
+
+class Incident(Model):
+    id: str
+    version: int = 1
+    type: str
+    priority: int = Field(3, ge=1, le=4)
+    status: IncidentStatus = IncidentStatus.NEW
+    lon: float | None = None
+    lat: float | None = None
+    address: str = ""
+    municipio: str = ""
+    nil: str = ""
+    comune: str = ""
+    caller: Caller = Caller()
+    narrative: str = ""
+    people: list[Person] = []
+    vehicles: list[Vehicle] = []
+    units: list[str] = []
+    alerts: list[str] = []
+    attachments: list[str] = []
+    tags: list[str] = []
+    created_at: datetime
+    updated_at: datetime
+    created_by: str = ""
+    history: list[StatusChange] = []
+
+
+class IncidentWrite(Model):
+    """Create or update body; `version` is the one the client last saw (optimistic locking)."""
+
+    version: int | None = None
+    type: str
+    priority: int = Field(3, ge=1, le=4)
+    status: IncidentStatus | None = None
+    lon: float | None = None
+    lat: float | None = None
+    address: str = ""
+    municipio: str = ""
+    nil: str = ""
+    comune: str = ""
+    caller: Caller = Caller()
+    narrative: str = ""
+    people: list[Person] = []
+    vehicles: list[Vehicle] = []
+    units: list[str] = []
+    alerts: list[str] = []
+    attachments: list[str] = []
+    tags: list[str] = []
+
+
+# --- chat --------------------------------------------------------------------------------------
+
+
+class ChannelKind(StrEnum):
+    AGENCY = "agency"
+    INCIDENT = "incident"
+    DIRECT = "direct"
+    BROADCAST = "broadcast"
+
+
+class Channel(Model):
+    id: str
+    name: str
+    kind: ChannelKind
+    members: list[str] = []  # desk ids
+    incident_id: str | None = None
+
+
+class ChatMessage(Model):
+    id: str
+    channel_id: str
+    sender: str  # username
+    desk: str  # e.g. "PL Milano - Sala Radio", "VVF Milano"
+    text: str = Field(max_length=4000)
+    flash: bool = False
+    sent_at: datetime
+    ref: str | None = None  # message this one corrects or replies to
+    lon: float | None = None
+    lat: float | None = None
+    incident_id: str | None = None
+    alert_id: str | None = None
+    attachment: str | None = None
+
+
+class ChatMessageWrite(Model):
+    text: str = Field(max_length=4000)
+    flash: bool = False
+    ref: str | None = None
+    lon: float | None = None
+    lat: float | None = None
+    incident_id: str | None = None
+    alert_id: str | None = None
+    attachment: str | None = None
+
+
+class Receipt(Model):
+    message_id: str
+    desk: str
+    kind: str  # delivered | read | ack
+    at: datetime
+
+
+# --- audit -------------------------------------------------------------------------------------
+
+
+class AuditWrite(Model):
+    """Actions the law wants justified (plate search, transit history, playback, export)."""
+
+    action: str
+    object: str = ""
+    reason: str = Field(min_length=3)
+    case_ref: str = ""
+
+
+class AuditEntry(Model):
+    id: int
+    at: datetime
+    user: str
+    action: str
+    object: str
+    reason: str
+    case_ref: str
+    prev_hash: str
+    hash: str
+
+
+# --- layers ------------------------------------------------------------------------------------
+
+
+class LayerInfo(Model):
+    id: str
+    title: str
+    kind: str  # base | selectable
+    attribution: str = ""
+    feature_count: int = 0
