@@ -1,0 +1,57 @@
+"""Logging to stderr and to a rotating file in the state dir, with secrets scrubbed.
+
+Operators never see a traceback; support staff find it in the log file, without passwords.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import re
+from pathlib import Path
+
+from console.paths import state_dir
+
+_CREDENTIALS_IN_URL = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s:]+:[^/@\s]*@")
+_BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+")
+_PASSWORD_FIELD = re.compile(r"(?i)(password[\"']?\s*[:=]\s*[\"']?)[^\"'&\s,}]+")
+
+
+def scrub(text: str) -> str:
+    """Remove credentials from URLs, bearer tokens and password fields."""
+    text = _CREDENTIALS_IN_URL.sub(r"\g<scheme>***@", text)
+    text = _BEARER.sub(r"\1***", text)
+    return _PASSWORD_FIELD.sub(r"\1***", text)
+
+
+class ScrubbingFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return scrub(super().format(record))
+
+
+def setup_logging(level: str = "INFO", log_dir: Path | None = None) -> Path:
+    """Install the handlers once; return the log file path."""
+    directory = log_dir or state_dir() / "logs"
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "centrale.log"
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "_centrale", False):
+            root.removeHandler(handler)
+            handler.close()
+    fmt = ScrubbingFormatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s")
+    file_handler = logging.handlers.RotatingFileHandler(
+        path, maxBytes=5_000_000, backupCount=5, encoding="utf-8"
+    )
+    file_handler.setFormatter(fmt)
+    stderr_handler = logging.StreamHandler()
+    stderr_handler.setFormatter(ScrubbingFormatter("%(levelname)s %(name)s: %(message)s"))
+    stderr_handler.setLevel(logging.WARNING)
+    handlers: list[logging.Handler] = [file_handler, stderr_handler]
+    for handler in handlers:
+        setattr(handler, "_centrale", True)  # noqa: B010 - marks our handlers for re-setup
+        root.addHandler(handler)
+    root.setLevel(level)
+    for noisy in ("httpx", "httpcore", "uvicorn.access"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    return path
