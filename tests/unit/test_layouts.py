@@ -1,0 +1,221 @@
+"""Layout files: every way a hand-edited file goes wrong is one line naming file, key and reason."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from console.layouts import (
+    LayoutError,
+    list_layouts,
+    load_layout,
+    parse_layout,
+    resolve_layout_path,
+)
+from console.paths import LAYOUTS
+
+KNOWN = {"alerts", "eventlog", "map", "video"}
+
+GOOD = """
+name = "{name}"
+title = "Prova"
+mode = "radio-room"
+
+[[screens]]
+role = "uno"
+window = "fullscreen"
+regions = {{ right = 0.3 }}
+
+[[screens.panels]]
+name = "map"
+
+[[screens.panels]]
+name = "eventlog"
+region = "right"
+params = {{ types = ["alert."] }}
+
+[[screens]]
+role = "due"
+
+[[screens.panels]]
+name = "{second}"
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "prova") -> Path:
+    path = tmp_path / f"{name}.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def error_of(tmp_path: Path, text: str, known: set[str] | None = KNOWN) -> str:
+    path = write(tmp_path, text)
+    with pytest.raises(LayoutError) as info:
+        load_layout(path, known)
+    message = str(info.value)
+    assert "\n" not in message, "an error is one line"
+    assert message.startswith(str(path) + ": "), message
+    return message
+
+
+def test_shipped_layouts_load_with_the_journal_panel() -> None:
+    names = list_layouts()
+    assert {"radio-room", "video-room"} <= set(names)
+    radio = load_layout("radio-room", {"eventlog"})
+    video = load_layout("video-room", {"eventlog"})
+    assert len(radio.screens) == 3
+    assert len(video.screens) == 2
+    for layout in (radio, video):
+        keys = [k for row in layout.panel_keys() for k in row]
+        assert len(keys) == len(set(keys)), "dock identities must be unique"
+
+
+@pytest.mark.parametrize("name", list_layouts())
+def test_every_shipped_layout_is_valid_against_its_own_panel_names(name: str) -> None:
+    layout = load_layout(name)
+    assert layout.name == name
+    assert layout.title
+
+
+def test_good_file_is_parsed_with_regions_and_params(tmp_path: Path) -> None:
+    layout = load_layout(write(tmp_path, GOOD.format(name="prova", second="video")), KNOWN)
+    first = layout.screens[0]
+    assert first.window == "fullscreen"
+    assert first.regions == {"right": 0.3}
+    assert [p.region for p in first.panels] == ["center", "right"]
+    assert first.panels[1].params == {"types": ["alert."]}
+    assert layout.screens[1].window == "maximized"
+    assert layout.screens[1].label == "due"
+
+
+def test_unknown_panel_names_file_key_and_available_ones(tmp_path: Path) -> None:
+    message = error_of(tmp_path, GOOD.format(name="prova", second="mappa2"))
+    assert message.endswith(
+        'screens[1].panels[0].name: pannello sconosciuto "mappa2" '
+        "(disponibili: alerts, eventlog, map, video)"
+    )
+
+
+def test_unknown_panels_are_not_checked_without_a_registry(tmp_path: Path) -> None:
+    layout = load_layout(write(tmp_path, GOOD.format(name="prova", second="mappa2")), None)
+    assert layout.screens[1].panels[0].name == "mappa2"
+
+
+def test_toml_syntax_error_gives_line_and_column(tmp_path: Path) -> None:
+    message = error_of(tmp_path, 'name = "prova"\ntitle = "x\nmode = 1\n')
+    assert "sintassi TOML non valida" in message
+    assert "line 2" in message
+    assert "column" in message
+
+
+@pytest.mark.parametrize(
+    ("edit", "key", "reason"),
+    [
+        (lambda t: t.replace('window = "fullscreen"', 'window = "intero"'),
+         "screens[0].window", "valore non valido 'intero'"),
+        (lambda t: t.replace('mode = "radio-room"', 'mode = "sala"'), "mode", "valore non valido"),
+        (lambda t: t.replace('title = "Prova"\n', ""), "title", "campo obbligatorio mancante"),
+        (lambda t: t.replace('region = "right"', 'regione = "right"'),
+         "screens[0].panels[1].regione", "chiave sconosciuta"),
+        (lambda t: t.replace('region = "right"', 'region = "middle"'),
+         "screens[0].panels[1].region", "valore non valido 'middle'"),
+        (lambda t: t.replace("right = 0.3", "right = 2.0"), "screens[0].regions",
+         "tra 0.05 e 0.9"),
+        (lambda t: t.replace("right = 0.3", "middle = 0.3"), "screens[0].regions.middle",
+         "valore non valido"),
+        (lambda t: t.replace('role = "due"', 'role = "uno"'), "(radice)",
+         "ruolo schermo ripetuto: uno"),
+        (lambda t: t.replace('role = "due"', 'role = "Due Bis"'), "screens[1].role",
+         "lettere minuscole"),
+        (lambda t: t.replace('region = "right"', 'region = "center"'), "screens[0]",
+         "al massimo un pannello nell'area centrale"),
+        (lambda t: t.replace('window = "fullscreen"', "window = 3"), "screens[0].window",
+         "valore non valido"),
+        (lambda t: t.replace('name = "map"', 'name = "map"\nsize = 0'),
+         "screens[0].panels[0].size", "maggiore di 0"),
+        (lambda t: t.replace('name = "map"', 'name = "map"\ntabbed = "si"'),
+         "screens[0].panels[0].tabbed", "atteso true o false"),
+        (lambda t: t.replace('params = {{ types = ["alert."] }}', 'params = "tutto"'),
+         "screens[0].panels[1].params", "attesa una tabella"),
+        (lambda t: t.split("[[screens]]")[0], "screens", "campo obbligatorio mancante"),
+        (lambda t: t.replace("[[screens.panels]]\nname = \"{second}\"", ""),
+         "screens[1].panels", "campo obbligatorio mancante"),
+        (lambda t: t.replace('name = "map"', 'name = "map"\nid = "a"').replace(
+            'name = "eventlog"', 'name = "eventlog"\nid = "a"'), "(radice)",
+         "id pannello ripetuto: a"),
+    ],
+)
+def test_each_error_names_key_and_reason(
+    tmp_path: Path, edit: Callable[[str], str], key: str, reason: str
+) -> None:
+    text = edit(GOOD).format(name="prova", second="video")
+    message = error_of(tmp_path, text)
+    assert f": {key}: " in message, message
+    assert reason in message, message
+
+
+def test_name_must_match_file_name(tmp_path: Path) -> None:
+    message = error_of(tmp_path, GOOD.format(name="altro", second="video"))
+    assert ': name: il nome "altro" deve coincidere con il nome del file "prova"' in message
+
+
+def test_missing_layout_by_name_lists_the_available_ones(tmp_path: Path) -> None:
+    write(tmp_path, GOOD.format(name="prova", second="video"))
+    with pytest.raises(LayoutError, match=r'layout sconosciuto "sala" \(disponibili: prova\)'):
+        load_layout("sala", KNOWN, directory=tmp_path)
+    assert resolve_layout_path("prova", tmp_path) == tmp_path / "prova.toml"
+
+
+def test_missing_layout_file_path(tmp_path: Path) -> None:
+    with pytest.raises(LayoutError, match="file di layout non trovato"):
+        load_layout(tmp_path / "manca.toml", KNOWN)
+
+
+def test_not_utf8_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "prova.toml"
+    path.write_bytes(b'name = "\xff\xfe"\n')
+    with pytest.raises(LayoutError, match="non è testo UTF-8"):
+        load_layout(path, KNOWN)
+
+
+def test_shipped_paths_are_shown_relative_to_the_repository() -> None:
+    with pytest.raises(LayoutError) as info:
+        load_layout("radio-room", {"map"})
+    assert str(info.value).startswith("layouts/radio-room.toml: screens[0].panels[0].name: ")
+    assert (LAYOUTS / "radio-room.toml").is_file()
+
+
+def test_panel_keys_are_unique_and_stable_without_ids() -> None:
+    raw = {
+        "name": "x", "title": "X", "mode": "videowall", "kiosk": True,
+        "screens": [
+            {"role": "a", "panels": [{"name": "video"}, {"name": "video", "region": "left"}]},
+            {"role": "b",
+             "panels": [{"name": "video", "id": "video-2"}, {"name": "map", "region": "top"}]},
+        ],
+    }
+    layout = parse_layout(raw, "x.toml", KNOWN)
+    assert layout.kiosk
+    assert layout.panel_keys() == [["video", "video-3"], ["video-2", "map"]]
+
+
+def test_tactical_table_and_videowall_shapes_are_accepted() -> None:
+    table = parse_layout(
+        {"name": "tactical-table", "title": "Tavolo tattico", "mode": "tactical-table",
+         "touch": True,
+         "screens": [{"role": "tavolo", "window": "fullscreen", "panels": [{"name": "map"}]}]},
+        "layouts/tactical-table.toml", KNOWN, expected_name="tactical-table",
+    )
+    assert table.touch
+    assert not table.kiosk
+    wall = parse_layout(
+        {"name": "videowall", "title": "Videowall", "mode": "videowall", "kiosk": True,
+         "screens": [{"role": f"w{i}", "window": "fullscreen",
+                      "panels": [{"name": "video", "params": {"grid": "4x4"}}]}
+                     for i in range(4)]},
+        "layouts/videowall.toml", KNOWN, expected_name="videowall",
+    )
+    assert wall.kiosk
+    assert len(wall.screens) == 4
