@@ -405,3 +405,81 @@ class LayerInfo(Model):
     kind: str  # base | selectable
     attribution: str = ""
     feature_count: int = 0
+
+
+# --- additions: markers, sensors, conflicts, layers (v1, backwards compatible) ----------------
+
+
+class Marker(Model):
+    """Payload of `marker.updated`: a CoT track or map marker that is not one of our units."""
+
+    id: str
+    type: str = Field(description="CoT type, e.g. a-h-G, a-f-G-U-C")
+    callsign: str = ""
+    lon: float
+    lat: float
+    hae: float | None = None
+    ce: float | None = None
+    le: float | None = None
+    course: float | None = None
+    speed_ms: float | None = None
+    remarks: str = ""
+    source: str = "cot"
+    time: datetime
+    stale: datetime
+
+
+class SensorReading(Model):
+    """Payload of `sensor.reading` (river levels, rain gauges)."""
+
+    sensor_id: str
+    station: str
+    kind: str = Field(description="e.g. Livello Idrometrico")
+    unit: str = "cm"
+    value: float
+    lon: float
+    lat: float
+    ts: datetime
+    thresholds: dict[str, float] = {}
+    level: str = Field("normal", description="normal, attention, alarm")
+
+
+class ChatChannelMessages(Model):
+    channel_id: str
+    messages: list[ChatMessage]
+    has_more: bool
+
+
+class ReceiptWrite(Model):
+    kind: str = Field(pattern="^(delivered|read|ack)$")
+
+
+class IncidentConflict(Problem):
+    """409 body of a stale incident update: the incident as it is now, to merge against."""
+
+    current: Incident
+
+
+class AuditVerify(Model):
+    ok: bool
+    entries: int
+    first_bad_id: int | None = None
+    detail: str = ""
+
+
+class CapResult(Model):
+    """What `POST /cap` did: alerts created, updated or cancelled by the message."""
+
+    identifier: str
+    msg_type: str
+    status: str
+    created: list[str] = []
+    updated: list[str] = []
+    cancelled: list[str] = []
+
+
+class CotResult(Model):
+    uid: str
+    type: str
+    applied_as: str = Field(description="unit, marker or chat")
+    object_id: str
