@@ -1,0 +1,136 @@
+"""One operator's connection to one back-end: client, tokens, event stream and outbox together.
+
+The composition root creates a Session, starts it after login and stops it at shutdown; panels
+and stores only see its router (events by prefix), `fetch()` for snapshots and `send()` for
+commands. `stop()` cancels and awaits every task it started and closes the HTTP client.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from console.api.auth import TokenStore
+from console.api.backoff import Backoff
+from console.api.client import ApiClient
+from console.api.connection import ConnectionState
+from console.api.contract import Event, TokenResponse
+from console.api.cursor import EventCursor
+from console.api.errors import ApiError
+from console.api.outbox import Outbox
+from console.api.router import EventRouter
+from console.api.sse import EventStream
+from console.i18n import tr
+from console.paths import state_dir
+
+log = logging.getLogger(__name__)
+
+
+class Session(QObject):
+    """Signals:
+    state_changed(ConnectionState): link state incl. queued commands, for the status strip.
+    resync_required(): the stores must refetch their snapshots.
+    auth_failed(str): the server refuses our credentials; show the login dialog again.
+    """
+
+    state_changed = Signal(object)
+    resync_required = Signal()
+    auth_failed = Signal(str)
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        verify: bool | str = True,
+        token_store: TokenStore | None = None,
+        state_path: Path | None = None,
+        heartbeat: float = 15.0,
+        backoff_cap: float = 30.0,
+        client: ApiClient | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.client = client if client is not None else ApiClient(base_url, verify=verify)
+        self.server = self.client.server_label
+        self.tokens = token_store if token_store is not None else TokenStore(self.server)
+        self.router = EventRouter()
+        self.username = ""
+        db = state_path if state_path is not None else state_dir() / "link.sqlite"
+        self.cursor = EventCursor(self.server, db)
+        self.stream = EventStream(
+            self.client, self.cursor, heartbeat=heartbeat, backoff=Backoff(cap=backoff_cap)
+        )
+        self.outbox = Outbox(db.with_name(db.stem + "-outbox.sqlite"), self.client)
+        self.outbox.backoff = Backoff(cap=backoff_cap)
+        self.stream.events_received.connect(self._on_events)
+        self.stream.resync_required.connect(self.resync_required)
+        self.stream.auth_failed.connect(self.auth_failed)
+        self.stream.state_changed.connect(self._on_stream_state)
+        self.outbox.pending_changed.connect(self._on_pending)
+        self._state = self.stream.state.with_changes(pending_commands=self.outbox.pending_count())
+        self._running = False
+
+    @property
+    def state(self) -> ConnectionState:
+        return self._state.with_changes(last_event_id=max(self.stream.last_id, 0))
+
+    async def start(self, username: str, password: str | None = None) -> TokenResponse:
+        """Log in (or reuse the stored token when `password` is None) and start streaming."""
+        if password is not None:
+            self.client.on_tokens = lambda t: self.tokens.save(username, t)
+            tokens = await self.client.login(username, password)
+        else:
+            stored = self.tokens.load(username)
+            if stored is None:
+                raise ApiError(401, tr("Nessun accesso salvato: inserire la password."))
+            self.client.use_tokens(stored)
+            self.client.on_tokens = lambda t: self.tokens.save(username, t)
+            await self.client.request("GET", "/health")  # cheap check that the server is there
+            tokens = stored
+        self.username = username
+        self.stream.start()
+        self.outbox.start()
+        self._running = True
+        return tokens
+
+    async def stop(self) -> None:
+        """Stop everything this session started; safe to call twice."""
+        await self.stream.stop()
+        await self.outbox.stop()
+        if self._running or not self.client.http.is_closed:
+            await self.client.aclose()
+        self._running = False
+        self.cursor.close()
+        self.outbox.close()
+
+    async def fetch(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        """GET a snapshot (e.g. the stores' SNAPSHOT_PATH); ApiError on failure."""
+        return await self.client.request("GET", path, params=params)
+
+    def send(self, method: str, path: str, body: Any = None, key: str | None = None) -> str:
+        """Queue a command (persisted first, sent in order, idempotent); returns its key."""
+        return self.outbox.enqueue(method, path, body, key)
+
+    async def logout(self) -> None:
+        if self.username:
+            self.tokens.delete(self.username)
+        await self.stop()
+
+    def _on_events(self, events: list[Event]) -> None:
+        self.router.dispatch(events)
+
+    def _on_stream_state(self, state: ConnectionState) -> None:
+        if state.state == "connected" and self._state.state != "connected":
+            self.outbox.wake()  # replay queued commands as soon as the link is back
+        self._publish(state.with_changes(pending_commands=self.outbox.pending_count()))
+
+    def _on_pending(self, count: int) -> None:
+        self._publish(self._state.with_changes(pending_commands=count))
+
+    def _publish(self, state: ConnectionState) -> None:
+        if state != self._state:
+            self._state = state
+            self.state_changed.emit(self.state)

@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import httpx
+import pytest
+
+from console.api.client import ApiClient
+from console.api.connection import ConnectionState, LinkState
+from console.api.contract import Event
+from console.api.errors import ApiError
+from console.api.router import EventRouter
+from console.api.session import Session
+from tests.unit.api.sse_fakes import FakeEvents, frame, wait_for
+
+TOKENS = {
+    "access_token": "AT",
+    "refresh_token": "RT",
+    "expires_in": 900,
+    "username": "radio",
+    "roles": ["radio"],
+}
+
+
+def ev(i: int, kind: str) -> Event:
+    return Event(id=i, event=kind, data={})
+
+
+def test_router_by_prefix_keeps_order_and_survives_a_bad_subscriber() -> None:
+    router = EventRouter()
+    units: list[list[int]] = []
+    everything: list[list[int]] = []
+
+    def broken(_batch: list[Event]) -> None:
+        raise RuntimeError("store bug")
+
+    router.subscribe("unit.", lambda b: units.append([e.id for e in b]))
+    router.subscribe("alert.", broken)
+    router.subscribe("", lambda b: everything.append([e.id for e in b]))
+    router.dispatch([ev(1, "unit.moved"), ev(2, "alert.created"), ev(3, "unit.updated")])
+    router.dispatch([ev(4, "chat.message")])
+    assert units == [[1, 3]]
+    assert everything == [[1, 2, 3], [4]]
+
+
+class Backend(FakeEvents):
+    async def __call__(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if path == "/api/v1/auth/token":
+            return httpx.Response(200, json=TOKENS)
+        if path == "/api/v1/health":
+            return httpx.Response(200, json={"status": "ok"})
+        if path == "/api/v1/units":
+            return httpx.Response(200, json=[{"id": "u1"}])
+        if path.startswith("/api/v1/alerts/"):
+            return httpx.Response(200, json={"ok": True})
+        return await super().__call__(request)
+
+
+def session_for(backend: Backend, tmp_path: Path) -> Session:
+    client = ApiClient("http://127.0.0.1:9", transport=httpx.MockTransport(backend))
+    return Session("http://127.0.0.1:9", client=client, state_path=tmp_path / "link.sqlite")
+
+
+@pytest.mark.asyncio
+async def test_session_streams_routes_sends_and_stops_cleanly(tmp_path: Path) -> None:
+    backend = Backend([[frame(1, "unit.moved", {}), frame(2, "alert.created", {"priority": 2})]])
+    session = session_for(backend, tmp_path)
+    alerts: list[Event] = []
+    states: list[ConnectionState] = []
+    session.router.subscribe("alert.", alerts.extend)
+    session.state_changed.connect(states.append)
+    before = asyncio.all_tasks()
+    await asyncio.wait_for(session.start("radio", "radio"), 5)
+    try:
+        await wait_for(lambda: [e.id for e in alerts] == [2])
+        assert await asyncio.wait_for(session.fetch("/units"), 5) == [{"id": "u1"}]
+        session.send("POST", "/alerts/a1/commands", {"action": "ack"})
+        await wait_for(lambda: session.outbox.pending_count() == 0)
+        assert session.state.state == LinkState.CONNECTED
+        assert any(s.state == LinkState.CONNECTED for s in states)
+    finally:
+        await asyncio.wait_for(session.stop(), 5)
+    assert asyncio.all_tasks() == before  # nothing left running
+    assert session.client.http.is_closed
+
+
+@pytest.mark.asyncio
+async def test_start_without_password_needs_a_stored_token(tmp_path: Path) -> None:
+    session = session_for(Backend([]), tmp_path)
+    try:
+        with pytest.raises(ApiError) as info:
+            await asyncio.wait_for(session.start("radio"), 5)
+        assert "inserire la password" in info.value.message
+    finally:
+        await asyncio.wait_for(session.stop(), 5)
+
+
+@pytest.mark.asyncio
+async def test_stored_token_resumes_the_session(tmp_path: Path) -> None:
+    first = session_for(Backend([]), tmp_path)
+    await asyncio.wait_for(first.start("radio", "radio"), 5)
+    store = first.tokens
+    await asyncio.wait_for(first.stop(), 5)
+
+    backend = Backend([[frame(5, "unit.moved", {})]])
+    client = ApiClient("http://127.0.0.1:9", transport=httpx.MockTransport(backend))
+    second = Session(
+        "http://127.0.0.1:9", client=client, token_store=store, state_path=tmp_path / "l2.sqlite"
+    )
+    try:
+        tokens = await asyncio.wait_for(second.start("radio"), 5)
+        assert tokens.access_token == "AT"
+        await wait_for(lambda: backend.requests != [])
+        assert backend.requests[0].headers["authorization"] == "Bearer AT"
+    finally:
+        await asyncio.wait_for(second.stop(), 5)
