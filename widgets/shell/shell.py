@@ -1,0 +1,318 @@
+"""The multi-monitor shell: one top-level window per layout screen, on the matching screen.
+
+Screens are matched by order, left to right (then top to bottom). Fewer screens than the layout
+wants: the extra screens' panels are gathered as tabs in the last window, and the status strip
+says so. A screen unplugged at run time: Qt leaves its window where it was, i.e. off-screen, so
+the shell moves it onto a screen that is still there; when a screen comes back the windows are
+spread out again as the layout wants.
+
+Signals:
+    quit_requested()   the operator asked to close Centrale (window close button or menu)
+    rehomed()          windows were moved because screens changed
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QRect, Signal
+from PySide6.QtGui import QGuiApplication, QScreen
+from PySide6.QtWidgets import QDockWidget, QMenu, QWidget
+
+from console import uistate
+from console.i18n import tr
+from console.layouts import Layout
+from console.status import StatusModel
+from widgets.shell import placement
+from widgets.shell.context import PanelContext
+from widgets.shell.registry import ErrorPanel, PanelRegistry
+from widgets.shell.status import Clock
+from widgets.shell.window import STATE_VERSION, PlacedPanel, ShellWindow
+
+log = logging.getLogger(__name__)
+
+
+def ordered_screens(screens: list[QScreen] | None = None) -> list[QScreen]:
+    """Screens left to right, then top to bottom: the order layout screens are matched in."""
+    found = list(QGuiApplication.screens() if screens is None else screens)
+    return sorted(found, key=lambda s: (s.geometry().x(), s.geometry().y()))
+
+
+def rect_of(r: QRect) -> placement.Rect:
+    return r.x(), r.y(), r.width(), r.height()
+
+
+class Shell(QObject):
+    quit_requested = Signal()
+    rehomed = Signal()
+
+    def __init__(
+        self,
+        layout: Layout,
+        registry: PanelRegistry,
+        ctx: PanelContext,
+        status_model: StatusModel,
+        screens: list[QScreen] | None = None,
+    ) -> None:
+        super().__init__()
+        self.layout = layout
+        self._status = status_model
+        self._ctx = dataclasses.replace(
+            ctx, mode=layout.mode, kiosk=ctx.kiosk or layout.kiosk, touch=ctx.touch or layout.touch
+        )
+        self._clock = Clock(self)
+        self._screens = ordered_screens(screens)
+        if not self._screens:
+            raise RuntimeError("no screens")
+        self.plan = placement.plan(len(layout.screens), len(self._screens))
+        self._windows: list[ShellWindow] = []
+        self._panels: list[PlacedPanel] = []
+        self._connected = False
+        status_model.mode = layout.mode
+        self._build(registry)
+        if self.plan.folded:
+            status_model.announce(
+                tr("Layout per {wanted} schermi su {present}: pannelli riuniti",
+                   wanted=self.plan.wanted, present=self.plan.present),
+                "warn",
+            )
+
+    # --- building ---
+
+    def _build(self, registry: PanelRegistry) -> None:
+        keys = self.layout.panel_keys()
+        per_window: list[list[PlacedPanel]] = [[] for _ in range(self.plan.windows)]
+        for s, screen in enumerate(self.layout.screens):
+            folded = s >= self.plan.windows
+            for p, spec in enumerate(screen.panels):
+                widget = registry.create(spec.name, self._ctx, spec.params)
+                title = spec.title or registry.title(spec.name)
+                if isinstance(widget, ErrorPanel):
+                    self._status.announce(
+                        tr("Pannello {title} non disponibile", title=title), "warn"
+                    )
+                if folded:
+                    placed = PlacedPanel(keys[s][p], spec, f"{title} ({screen.label})", widget,
+                                         "right", group="fold")
+                else:
+                    placed = PlacedPanel(keys[s][p], spec, title, widget, spec.region)
+                per_window[self.plan.window_of(s)].append(placed)
+                self._panels.append(placed)
+        for index, panels in enumerate(per_window):
+            screen_spec = self.layout.screens[index]
+            labels = [screen_spec.label] + [self.layout.screens[s].label for s in self.plan.folded
+                                     if self.plan.window_of(s) == index]
+            title = f"Centrale — {self.layout.title} — {' + '.join(labels)}"
+            menu = None if self._ctx.kiosk else QMenu()
+            window = ShellWindow(index, screen_spec, panels, self._status, self._clock, menu,
+                                 self._ctx.kiosk, title)
+            if menu is not None:
+                self._fill_menu(menu, window)
+            window.close_requested.connect(self.quit_requested)
+            self._windows.append(window)
+
+    def _fill_menu(self, menu: QMenu, window: ShellWindow) -> None:
+        docks = window.docks()
+        if docks:
+            panels = menu.addMenu(tr("Pannelli"))
+            for dock in docks:
+                panels.addAction(dock.toggleViewAction())
+        menu.addAction(tr("Salva disposizione"), self.save_state)
+        menu.addAction(tr("Ripristina layout"), self.reset_layout)
+        menu.addSeparator()
+        menu.addAction(tr("Chiudi Centrale"), self.quit_requested.emit)
+        window.strip.menu_button.setParent(window.strip)  # keep the menu owned by its window
+        menu.setParent(window, menu.windowFlags())
+
+    # --- public API ---
+
+    def windows(self) -> list[ShellWindow]:
+        return list(self._windows)
+
+    def panels(self) -> list[QWidget]:
+        return [p.widget for p in self._panels]
+
+    def show(self) -> None:
+        """Show every window on its screen, then lay over the operator's saved arrangement."""
+        saved = uistate.load(self.layout.name)
+        for index, window in enumerate(self._windows):
+            screen = self._screens[min(index, len(self._screens) - 1)]
+            avail = screen.availableGeometry()
+            window.arrange(avail.width(), avail.height())
+            state = saved.windows.get(index)
+            if state and window.spec.window == "normal" and state.geometry:
+                window.restoreGeometry(state.geometry)
+            self._place(window, screen)
+            if state and state.state and not window.restore(
+                state.state, state.docks, avail.width(), avail.height()
+            ):
+                log.warning("saved arrangement of window %d of %s not applied", index,
+                            self.layout.name)
+        self._keep_floating_on_screen(self._screens)
+        if not self._connected:
+            app = QGuiApplication.instance()
+            if isinstance(app, QGuiApplication):
+                app.screenAdded.connect(self._on_screen_added)
+                app.screenRemoved.connect(self._on_screen_removed)
+                self._connected = True
+
+    def save_state(self) -> Path:
+        state = uistate.UiState(self.layout.name)
+        for index, window in enumerate(self._windows):
+            state.windows[index] = uistate.WindowState(
+                geometry=bytes(window.saveGeometry().data()),
+                state=bytes(window.saveState(STATE_VERSION).data()),
+                docks=window.dock_keys(),
+            )
+        path = uistate.save(state)
+        log.info("arrangement of %s saved to %s", self.layout.name, path)
+        return path
+
+    def reset_layout(self) -> None:
+        """Back to the shipped arrangement, now and at the next start."""
+        uistate.forget(self.layout.name)
+        screens = ordered_screens()
+        for index, window in enumerate(self._windows):
+            screen = screens[min(index, len(screens) - 1)] if screens else None
+            size = screen.availableGeometry() if screen else window.geometry()
+            window.arrange(size.width(), size.height())
+        self._status.announce(tr("Disposizione originale del layout ripristinata"), "info")
+
+    def close(self) -> None:
+        """Save the arrangement, stop every panel that has a shutdown(), close all windows."""
+        if self._connected:
+            app = QGuiApplication.instance()
+            if isinstance(app, QGuiApplication):
+                app.screenAdded.disconnect(self._on_screen_added)
+                app.screenRemoved.disconnect(self._on_screen_removed)
+            self._connected = False
+        if self._windows:
+            try:
+                self.save_state()
+            except OSError as exc:
+                log.warning("arrangement of %s not saved: %s", self.layout.name, exc)
+        for panel in self._panels:
+            shutdown = getattr(panel.widget, "shutdown", None)
+            if callable(shutdown):
+                try:
+                    shutdown()
+                except Exception:
+                    log.exception("panel %s failed to shut down", panel.key)
+        self._clock.stop()
+        for window in self._windows:
+            window.allow_close = True
+            window.close()
+            window.deleteLater()
+        self._windows.clear()
+        self._panels.clear()
+
+    def screenshot(self, directory: Path) -> list[Path]:
+        """One PNG per top-level window, `<layout>-<screen>.png` (screen name made file-safe)."""
+        directory.mkdir(parents=True, exist_ok=True)
+        written: list[Path] = []
+        used: set[str] = set()
+        for index, window in enumerate(self._windows):
+            screen = window.screen()
+            raw = screen.name() if screen is not None and screen.name() else f"screen{index}"
+            base = re.sub(r"[^A-Za-z0-9_.-]+", "_", raw).strip("._") or f"screen{index}"
+            name, n = base, 1
+            while name in used:
+                n += 1
+                name = f"{base}-{n}"
+            used.add(name)
+            path = directory / f"{self.layout.name}-{name}.png"
+            if not window.grab().save(str(path)):
+                raise OSError(f"could not write {path}")
+            written.append(path)
+        return written
+
+    # --- screens coming and going ---
+
+    def rehome(self, screens: list[QScreen] | None = None) -> list[int]:
+        """Move windows off screens that are gone onto screens that are there.
+
+        Called with the screen list as it is after a change (the handler passes Qt's list minus
+        the screen being removed). Returns the target screen index of each window.
+        """
+        present = ordered_screens(screens)
+        if not present:
+            log.error("no screens left: windows stay where they are")
+            return []
+        rects = [rect_of(s.geometry()) for s in present]
+        targets = placement.rehome([rect_of(w.frameGeometry()) for w in self._windows], rects)
+        moved = []
+        for window, target in zip(self._windows, targets, strict=True):
+            if placement.screen_of(rect_of(window.frameGeometry()), rects) != target:
+                self._place(window, present[target])
+                moved.append(window)
+        self._keep_floating_on_screen(present)
+        for window in moved:
+            self._status.announce(
+                tr("Schermo scollegato: finestra «{title}» spostata su {screen}",
+                   title=window.spec.label, screen=present[targets[window.index]].name()),
+                "warn",
+            )
+        if moved:
+            self.rehomed.emit()
+        return targets
+
+    def spread(self, screens: list[QScreen] | None = None) -> list[int]:
+        """Put window i back on screen i (a screen came back)."""
+        present = ordered_screens(screens)
+        if not present:
+            return []
+        rects = [rect_of(s.geometry()) for s in present]
+        targets = placement.spread(len(self._windows), len(present))
+        moved = False
+        for window, target in zip(self._windows, targets, strict=True):
+            if placement.screen_of(rect_of(window.frameGeometry()), rects) != target:
+                self._place(window, present[target])
+                moved = True
+        self._keep_floating_on_screen(present)
+        if moved:
+            self._status.announce(tr("Schermo collegato: finestre ridistribuite"), "info")
+            self.rehomed.emit()
+        return targets
+
+    def _on_screen_removed(self, screen: QScreen) -> None:
+        self.rehome([s for s in QGuiApplication.screens() if s is not screen])
+
+    def _on_screen_added(self, screen: QScreen) -> None:
+        self.spread()
+
+    def _place(self, window: ShellWindow, screen: QScreen) -> None:
+        state = window.spec.window
+        if window.isFullScreen() or window.isMaximized():
+            window.showNormal()
+        window.create()  # a native handle, so it can be told its screen before showing
+        handle = window.windowHandle()
+        if handle is not None:
+            handle.setScreen(screen)
+        avail = rect_of(screen.availableGeometry())
+        if state == "normal":
+            current = rect_of(window.geometry())
+            if current[2] < 200 or current[3] < 150 or not window.isVisible():
+                w, h = int(avail[2] * 0.8), int(avail[3] * 0.8)
+                current = (avail[0] + (avail[2] - w) // 2, avail[1] + (avail[3] - h) // 2, w, h)
+            window.setGeometry(QRect(*placement.fit(current, avail)))
+            window.show()
+        else:
+            window.setGeometry(QRect(*avail))
+            if state == "fullscreen":
+                window.showFullScreen()
+            else:
+                window.showMaximized()
+
+    def _keep_floating_on_screen(self, screens: list[QScreen]) -> None:
+        rects = [rect_of(s.availableGeometry()) for s in screens]
+        for window in self._windows:
+            for dock in window.findChildren(QDockWidget):
+                if not dock.isFloating():
+                    continue
+                frame = rect_of(dock.frameGeometry())
+                if placement.screen_of(frame, rects) is None:
+                    home = placement.screen_of(rect_of(window.frameGeometry()), rects) or 0
+                    dock.setGeometry(QRect(*placement.fit(frame, rects[home])))
