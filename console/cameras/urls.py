@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit, urlunsplit
 
 
@@ -18,3 +19,11 @@ def redact(url: str) -> str:
         host = f"{host}:{parts.port}"
     netloc = f"{parts.username or ''}:***@{host}"
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+_CREDENTIALS = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://[^/:@\s]*:)[^@\s/]*@")
+
+
+def scrub(text: str) -> str:
+    """Hide any `scheme://user:password@` inside free text (player error messages, logs)."""
+    return _CREDENTIALS.sub(r"\1***@", text)

@@ -59,6 +59,9 @@ def test_grids_have_expected_tile_counts_and_cover_the_square() -> None:
     assert is_large("1+5", 0)
     assert not is_large("1+5", 1)
     assert not is_large("4x4", 0)
+    assert not is_large("2x2", 0)
+    assert is_large("1", 0)
+    assert is_large("1+12", 0)
 
 
 def test_salvos_and_tours_persist_per_operator(tmp_path: Path) -> None:

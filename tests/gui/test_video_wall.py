@@ -1,0 +1,390 @@
+"""The camera wall with a fake player: layouts, maximise, drag and drop, salvos, alarms, snapshot,
+PTZ, hidden tiles, staggered start. Real players are covered by tests/integration/test_video_*.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Iterator
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QDropEvent, QImage
+from PySide6.QtWidgets import QTabWidget, QWidget
+
+from console.api import contract
+from console.cameras.store import CameraStore
+from console.cameras.tile_state import Policy, TileState
+from console.cameras.views import Salvo, ViewLibrary
+from console.intents import Intents
+from widgets.video import register
+from widgets.video.backend import BackendChoice, Stats
+from widgets.video.camera_list import CameraList
+from widgets.video.tile import CAMERA_MIME, camera_mime
+from widgets.video.wall import VideoWall
+
+CHOICE = BackendChoice("qt", "test", True)
+
+
+class FakeBackend(QObject):
+    """Plays a colour that changes every frame; URLs containing 'dead' fail at once."""
+
+    frame_ready = Signal(object)
+    failed = Signal(str)
+    name = "fake"
+    can_play_rtsp = True
+    opened: ClassVar[list[str]] = []  # every open on any fake, in order
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.url = ""
+        self.playing = False
+        self._n = 0
+        self._timer = QTimer(self)
+        self._timer.setInterval(20)
+        self._timer.timeout.connect(self._emit)
+
+    def open(self, url: str) -> None:
+        self.url = url
+        FakeBackend.opened.append(url)
+        if "dead" in url:
+            QTimer.singleShot(0, lambda: self.failed.emit("telecamera non raggiungibile"))
+            return
+        self.playing = True
+        self._timer.start()
+
+    def stop(self) -> None:
+        self.playing = False
+        self._timer.stop()
+
+    def release(self) -> None:
+        self.stop()
+
+    def stats(self) -> Stats:
+        return Stats(25.0, 512.0, 64, 36)
+
+    def _emit(self) -> None:
+        self._n += 1
+        image = QImage(64, 36, QImage.Format.Format_RGB32)
+        image.fill(QColor.fromHsv(self._n * 7 % 360, 200, 220))
+        self.frame_ready.emit(image)
+
+
+def fake_factory(choice: BackendChoice, parent: QObject | None) -> Any:
+    return FakeBackend(parent)
+
+
+def camera(cid: str, ptz: bool = False, dead: bool = False) -> dict[str, Any]:
+    base = f"rtsp://dead.invalid/{cid}" if dead else f"rtsp://127.0.0.1/{cid}"
+    return {
+        "id": cid,
+        "name": f"Telecamera {cid}",
+        "lon": 9.19,
+        "lat": 45.46,
+        "heading": 0,
+        "ptz": ptz,
+        "presets": [{"id": "p1", "name": "Ingresso", "heading": 90}] if ptz else [],
+        "privacy_masks": [[[0.0, 0.0], [0.5, 0.0], [0.5, 1.0], [0.0, 1.0]]]
+        if cid == "masked"
+        else [],
+        "streams": {"main_rtsp": base + "/main", "sub_rtsp": base + "/sub"},
+    }
+
+
+class Sent:
+    def __init__(self, fail: bool = False) -> None:
+        self.calls: list[tuple[str, str, dict[str, Any]]] = []
+        self.fail = fail
+
+    async def __call__(self, method: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        self.calls.append((method, path, body))
+        if self.fail:
+            raise RuntimeError("server non raggiungibile")
+        return {}
+
+
+def run_now(awaitable: Awaitable[Any], done: Any) -> None:
+    async def wrap() -> Any:
+        return await awaitable
+
+    try:
+        asyncio.run(wrap())
+    except Exception as exc:
+        done(exc)
+        return
+    done(None)
+
+
+@pytest.fixture
+def store() -> CameraStore:
+    s = CameraStore()
+    cams = [camera(f"c{i}") for i in range(1, 14)]
+    cams += [camera("ptz1", ptz=True), camera("dead1", dead=True), camera("masked")]
+    s.reset(cams)
+    return s
+
+
+@pytest.fixture
+def sent() -> Sent:
+    return Sent()
+
+
+@pytest.fixture
+def wall(qtbot: Any, store: CameraStore, sent: Sent, tmp_path: Path) -> Iterator[VideoWall]:
+    FakeBackend.opened = []
+    policy = Policy(start_timeout_s=2, backoff_base_s=0.2, backoff_max_s=0.5, jitter=0)
+    w = VideoWall(
+        store,
+        CHOICE,
+        operator="mrossi",
+        send=sent,
+        spawn=run_now,
+        policy=policy,
+        library=ViewLibrary("mrossi", tmp_path),
+        factory=fake_factory,
+    )
+    qtbot.add_widget(w)
+    w.resize(960, 540)
+    w.show()
+    qtbot.wait_exposed(w)
+    yield w
+    w.release()
+
+
+def playing(w: VideoWall, i: int) -> bool:
+    return w.tiles[i].machine.state is TileState.PLAYING
+
+
+def test_grids_show_the_right_number_of_tiles(wall: VideoWall) -> None:
+    for name, count in (("1", 1), ("2x2", 4), ("1+5", 6), ("1+7", 8), ("1+12", 13), ("4x4", 16)):
+        wall.set_grid(name)
+        assert sum(t.isVisible() for t in wall.tiles) == count, name
+    wall.set_grid("1+5")
+    assert wall.tiles[0].width() > 1.8 * wall.tiles[1].width()
+
+
+def test_maximise_switches_to_main_without_black_flash(qtbot: Any, wall: VideoWall) -> None:
+    wall.set_grid("2x2")
+    wall.assign(1, "c1")
+    qtbot.wait_until(lambda: playing(wall, 1), timeout=3000)
+    assert wall.tiles[1].current_url().endswith("/sub")
+    wall.toggle_maximise(1)
+    tile = wall.tiles[1]
+    assert [t.index for t in wall.tiles if t.isVisible()] == [1]
+    assert tile.current_url().endswith("/main")
+    assert tile.has_picture()  # the old frame stays until the main stream's first frame
+    qtbot.keyClick(wall, Qt.Key.Key_Escape)
+    assert wall.maximised is None
+    assert sum(t.isVisible() for t in wall.tiles) == 4
+    assert tile.current_url().endswith("/sub")
+
+
+def test_dropped_camera_plays_and_unknown_camera_is_refused(qtbot: Any, wall: VideoWall) -> None:
+    tile = wall.tiles[2]
+    mime = camera_mime("c3")  # the event does not own it: keep it alive
+    event = QDropEvent(
+        tile.rect().center().toPointF(),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    tile.dropEvent(event)
+    cam = tile.camera()
+    assert cam is not None
+    assert cam.id == "c3"
+    qtbot.wait_until(lambda: playing(wall, 2), timeout=3000)
+    with qtbot.wait_signal(wall.notice, timeout=1000) as blocker:
+        assert not wall.assign(3, "nope")
+    assert "nope" in blocker.args[0]
+    assert wall.tiles[3].camera() is None
+
+
+def test_bad_camera_retries_while_the_rest_keeps_playing(qtbot: Any, wall: VideoWall) -> None:
+    wall.assign(0, "dead1")
+    wall.assign(1, "c1")
+    qtbot.wait_until(lambda: wall.tiles[0].machine.state is TileState.RECONNECTING, timeout=3000)
+    assert "nuovo tentativo" in wall.tiles[0].status_text()
+    qtbot.wait_until(lambda: wall.tiles[0].machine.attempts >= 3, timeout=5000)
+    assert playing(wall, 1)
+    frames = wall.tiles[1].frames_seen
+    qtbot.wait_until(lambda: wall.tiles[1].frames_seen > frames + 5, timeout=3000)
+
+
+def test_hidden_wall_stops_decoding_and_resumes(
+    qtbot: Any, store: CameraStore, tmp_path: Path
+) -> None:
+    tabs = QTabWidget()
+    qtbot.add_widget(tabs)
+    w = VideoWall(store, CHOICE, library=ViewLibrary("x", tmp_path), factory=fake_factory)
+    tabs.addTab(w, "video")
+    tabs.addTab(QWidget(), "altro")
+    tabs.resize(800, 500)
+    tabs.show()
+    qtbot.wait_exposed(tabs)
+    w.assign(0, "c1")
+    w.assign(1, "c2")
+    qtbot.wait_until(lambda: playing(w, 0) and playing(w, 1), timeout=3000)
+    tabs.setCurrentIndex(1)
+    qtbot.wait_until(lambda: all(t.suspended for t in w.tiles[:2]), timeout=2000)
+    backend = w.tiles[0].backend()
+    assert isinstance(backend, FakeBackend)
+    assert not backend.playing
+    tabs.setCurrentIndex(0)
+    qtbot.wait_until(lambda: playing(w, 0) and playing(w, 1), timeout=3000)
+    w.release()
+
+
+def test_full_view_starts_staggered_selected_first(qtbot: Any, wall: VideoWall) -> None:
+    wall.set_grid("3x3")
+    for i in range(9):
+        wall.tiles[i].set_camera(wall.store.get(f"c{i + 1}") if wall.store else None, start=False)
+    wall.select(4)
+    FakeBackend.opened = []
+    wall.start_all()
+    assert FakeBackend.opened == ["rtsp://127.0.0.1/c5/sub"]
+    qtbot.wait_until(lambda: len(FakeBackend.opened) == 9, timeout=5000)
+    assert len(set(FakeBackend.opened)) == 9
+
+
+def test_salvo_round_trip(qtbot: Any, wall: VideoWall) -> None:
+    wall.set_grid("1+5")
+    wall.assign(0, "c1")
+    wall.assign(3, "c4")
+    wall.save_salvo("Stadio")
+    wall.set_grid("1")
+    wall.clear(0)
+    salvo = wall.library.salvo("Stadio")
+    assert salvo == Salvo("Stadio", "1+5", ["c1", None, None, "c4", None, None])
+    wall.apply_salvo(salvo)
+    assert wall.grid_name == "1+5"
+    cams = [t.camera().id if t.camera() else None for t in wall.tiles[:6]]  # type: ignore[union-attr]
+    assert cams == ["c1", None, None, "c4", None, None]
+    qtbot.wait_until(lambda: playing(wall, 0) and playing(wall, 3), timeout=3000)
+
+
+def test_tour_cycles_cameras_on_the_selected_tile(qtbot: Any, wall: VideoWall) -> None:
+    from console.cameras.views import Tour
+
+    wall.select(2)
+    wall.start_tour(Tour("Giro", ["c1", "c2"], 2.0))
+    assert wall.tiles[2].camera().id == "c1"  # type: ignore[union-attr]
+    wall._tour_timer.setInterval(50)  # the dwell itself is not under test
+    qtbot.wait_until(lambda: wall.tiles[2].camera().id == "c2", timeout=2000)  # type: ignore[union-attr]
+    wall.stop_tour()
+    assert not wall.tour_running()
+
+
+def test_alert_with_camera_pops_into_alarm_tile(qtbot: Any, wall: VideoWall) -> None:
+    wall.alarm_tile = 3
+    alert = contract.Alert(
+        id="a1",
+        source="anpr",
+        type="anpr.hotlist",
+        priority=1,
+        title="Targa rubata AB123CD",
+        created_at="2026-01-01T00:00:00Z",
+        updated_at="2026-01-01T00:00:00Z",
+        cameras=["unknown", "c7"],
+    )
+    wall.on_alerts_added([alert])
+    assert wall.tiles[3].camera().id == "c7"  # type: ignore[union-attr]
+    assert "Targa rubata" in wall.tiles[3].alarm_text
+    qtbot.wait_until(lambda: playing(wall, 3), timeout=3000)
+
+
+def test_open_camera_intent_fills_a_free_tile(wall: VideoWall) -> None:
+    intents = Intents()
+    intents.open_camera.connect(wall.open_camera)
+    wall.assign(0, "c1")
+    intents.open_camera.emit("c2", -1)
+    assert wall.tiles[1].camera().id == "c2"  # type: ignore[union-attr]
+    intents.open_camera.emit("c3", 0)
+    assert wall.tiles[0].camera().id == "c3"  # type: ignore[union-attr]
+
+
+def test_snapshot_audits_then_saves_png_with_masks(
+    qtbot: Any, wall: VideoWall, sent: Sent, centrale_home: Path
+) -> None:
+    wall.assign(0, "masked")
+    qtbot.wait_until(lambda: wall.tiles[0].has_picture(), timeout=3000)
+    with qtbot.wait_signal(wall.notice, timeout=1000) as blocker:
+        wall.take_snapshot("no")
+    assert "motivo" in blocker.args[0]
+    assert sent.calls == []
+    wall.take_snapshot("verifica furto, prot. 123")
+    method, path, body = sent.calls[0]
+    assert (method, path) == ("POST", "/api/v1/audit")
+    assert body["reason"] == "verifica furto, prot. 123"
+    assert body["object"] == "camera:masked"
+    assert wall.last_snapshot is not None
+    assert wall.last_snapshot.is_relative_to(centrale_home)
+    image = QImage(str(wall.last_snapshot))
+    assert image.width() == 64
+    assert image.pixelColor(5, 5) == QColor("#000000")  # left half is a privacy mask
+
+
+def test_snapshot_not_saved_when_audit_fails(
+    qtbot: Any, store: CameraStore, tmp_path: Path
+) -> None:
+    w = VideoWall(
+        store,
+        CHOICE,
+        send=Sent(fail=True),
+        spawn=run_now,
+        library=ViewLibrary("x", tmp_path),
+        factory=fake_factory,
+    )
+    qtbot.add_widget(w)
+    w.show()
+    w.assign(0, "c1")
+    qtbot.wait_until(lambda: w.tiles[0].has_picture(), timeout=3000)
+    with qtbot.wait_signal(w.notice, timeout=1000) as blocker:
+        w.take_snapshot("controllo")
+    assert "non salvata" in blocker.args[0]
+    assert w.last_snapshot is None
+    w.release()
+
+
+def test_ptz_only_for_ptz_cameras(wall: VideoWall, sent: Sent) -> None:
+    wall.assign(0, "c1")
+    wall.ptz(pan=10)
+    assert sent.calls == []
+    wall.assign(0, "ptz1")
+    wall.ptz(pan=10)
+    wall.ptz(preset="p1")
+    assert [c[1] for c in sent.calls] == ["/api/v1/cameras/ptz1/ptz"] * 2
+    assert sent.calls[0][2]["pan"] == 10
+    assert sent.calls[1][2]["preset"] == "p1"
+
+
+def test_camera_list_filters_and_drags_the_camera_mime(qtbot: Any, store: CameraStore) -> None:
+    intents = Intents()
+    panel = CameraList(store, intents)
+    qtbot.add_widget(panel)
+    panel.filter.setText("ptz")
+    assert panel.list.count() == 1
+    mime = panel.list.mimeData([panel.list.item(0)])
+    assert bytes(mime.data(CAMERA_MIME).data()) == b"ptz1"
+    with qtbot.wait_signal(intents.open_camera, timeout=1000) as blocker:
+        panel._on_double_click(panel.list.item(0))
+    assert blocker.args == ["ptz1", -1]
+
+
+def test_panels_register_and_say_when_services_are_missing(qtbot: Any) -> None:
+    from widgets.shell.context import PanelContext
+    from widgets.shell.registry import PanelRegistry
+
+    registry = PanelRegistry()
+    register(registry)
+    assert {"video", "cameras"} <= set(registry.names())
+    wall_panel = registry.create("video", PanelContext(operator="mrossi"), {"grid": "3x3"})
+    qtbot.add_widget(wall_panel)
+    assert "server non collegato" in wall_panel.notice.text()  # type: ignore[attr-defined]
+    assert wall_panel.wall.grid_name == "3x3"  # type: ignore[attr-defined]
+    listing = registry.create("cameras", PanelContext(), {})
+    qtbot.add_widget(listing)
+    assert "non disponibile" in listing.message.text()  # type: ignore[attr-defined]
+    wall_panel.wall.release()  # type: ignore[attr-defined]

@@ -1,0 +1,106 @@
+"""QtMultimedia backend: QMediaPlayer (FFmpeg inside PySide6) into a QVideoSink.
+
+Decoding runs in QtMultimedia's own threads; the sink's signal reaches the GUI thread queued.
+Frames are handed on as QVideoFrame and converted only when painted, so a tile that is not
+repainted (hidden, covered) costs no colour conversion.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from PySide6.QtCore import QObject, QUrl, Signal
+from PySide6.QtMultimedia import QMediaPlayer, QVideoFrame, QVideoSink
+
+from console.cameras.urls import redact, scrub
+from console.i18n import tr
+from widgets.video.backend import Stats
+
+log = logging.getLogger(__name__)
+
+
+class QtBackend(QObject):
+    """Signals: frame_ready(object: QVideoFrame), failed(str)."""
+
+    name = "qt"
+    can_play_rtsp = True
+    frame_ready = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._player: QMediaPlayer | None = None
+        self._sink: QVideoSink | None = None
+        self._url = ""
+        self._frames = 0
+        self._fps = 0.0
+        self._t0 = time.monotonic()
+        self._size = (0, 0)
+
+    def open(self, url: str) -> None:
+        self.stop()
+        self._url = url
+        player = QMediaPlayer(self)
+        sink = QVideoSink(self)
+        player.setVideoSink(sink)
+        sink.videoFrameChanged.connect(self._on_frame)
+        player.errorOccurred.connect(self._on_error)
+        player.mediaStatusChanged.connect(self._on_status)
+        self._player, self._sink = player, sink
+        self._frames, self._t0 = 0, time.monotonic()
+        player.setSource(QUrl(url))
+        player.play()
+
+    def stop(self) -> None:
+        """Release the player entirely: a stopped tile must cost nothing (and leak nothing)."""
+        player, sink = self._player, self._sink
+        self._player = self._sink = None
+        if player is not None:
+            player.blockSignals(True)
+            player.stop()
+            player.setSource(QUrl())
+            player.deleteLater()
+        if sink is not None:
+            sink.blockSignals(True)
+            sink.deleteLater()
+
+    def release(self) -> None:
+        self.stop()
+
+    def stats(self) -> Stats:
+        now = time.monotonic()
+        elapsed = now - self._t0
+        if elapsed >= 1.0:
+            self._fps = self._frames / elapsed
+            self._frames, self._t0 = 0, now
+        return Stats(self._fps, None, *self._size)
+
+    def _on_frame(self, frame: QVideoFrame) -> None:
+        if self._sink is None or not frame.isValid():
+            return
+        self._frames += 1
+        size = frame.size()
+        self._size = (size.width(), size.height())
+        self.frame_ready.emit(frame)
+
+    def _on_status(self, status: QMediaPlayer.MediaStatus) -> None:
+        if status == QMediaPlayer.MediaStatus.EndOfMedia:
+            self.failed.emit(tr("il flusso è terminato"))
+        elif status == QMediaPlayer.MediaStatus.InvalidMedia:
+            self.failed.emit(tr("il flusso non è video leggibile"))
+
+    def _on_error(self, error: QMediaPlayer.Error, message: str) -> None:
+        if error == QMediaPlayer.Error.NoError:
+            return
+        log.info("qt player %s: %s (%s)", redact(self._url), error.name, scrub(message))
+        texts = {
+            QMediaPlayer.Error.ResourceError: tr("telecamera non raggiungibile o percorso errato"),
+            QMediaPlayer.Error.FormatError: tr("flusso non valido o telecamera non raggiungibile"),
+            QMediaPlayer.Error.NetworkError: tr("errore di rete"),
+            QMediaPlayer.Error.AccessDeniedError: tr(
+                "accesso negato: credenziali della telecamera errate"
+            ),
+        }
+        text = texts.get(error, tr("errore del lettore video"))
+        self.failed.emit(text)

@@ -1,0 +1,361 @@
+"""One video tile: a camera, a player, the tile state machine and what the operator sees.
+
+The tile keeps the last good frame: dimmed while the stream reconnects, and at full brightness
+while it switches between the sub and main stream of the same camera (no black flash). Privacy
+masks are painted over every picture, including snapshots.
+
+Signals:
+    activated(int)                 clicked: the wall selects this tile
+    maximise_requested(int)        double-click / Enter / F
+    camera_dropped(int, str)       a camera id dropped on this tile
+    state_changed(int, str)        the machine changed state (TileState value)
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime
+
+from PySide6.QtCore import QMimeData, QPointF, QRect, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QCloseEvent,
+    QColor,
+    QDragEnterEvent,
+    QDropEvent,
+    QFont,
+    QImage,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPolygonF,
+)
+from PySide6.QtMultimedia import QVideoFrame
+from PySide6.QtWidgets import QWidget
+
+from console.api import contract
+from console.cameras.tile_state import Command, Policy, TileMachine, TileState
+from console.i18n import tr
+from widgets.common import theme
+from widgets.video.backend import (
+    BackendChoice,
+    BackendFactory,
+    VideoBackend,
+    create_backend,
+    stream_url,
+)
+
+log = logging.getLogger(__name__)
+
+CAMERA_MIME = "application/x-centrale-camera"
+TICK_MS = 250
+
+
+def camera_mime(camera_id: str) -> QMimeData:
+    data = QMimeData()
+    data.setData(CAMERA_MIME, camera_id.encode())
+    data.setText(camera_id)
+    return data
+
+
+class VideoTile(QWidget):
+    activated = Signal(int)
+    maximise_requested = Signal(int)
+    camera_dropped = Signal(int, str)
+    state_changed = Signal(int, str)
+
+    def __init__(
+        self,
+        index: int,
+        choice: BackendChoice,
+        policy: Policy | None = None,
+        parent: QWidget | None = None,
+        factory: BackendFactory = create_backend,
+    ) -> None:
+        super().__init__(parent)
+        self.index = index
+        self.choice = choice
+        self._factory = factory
+        self.machine = TileMachine(policy)
+        self.setAcceptDrops(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.setMinimumSize(160, 90)
+        self._camera: contract.Camera | None = None
+        self._backend: VideoBackend | None = None
+        self._frame: QImage | QVideoFrame | None = None
+        self._large = False
+        self._wanted = False  # a camera is assigned and the tile should decode when visible
+        self._suspended = False  # hidden: decoder released, resumes when visible again
+        self._url = ""
+        self.selected = False
+        self.show_info = False
+        self.alarm_text = ""
+        self.frames_seen = 0
+        self.first_frame_at: float | None = None
+        self._opened_at = 0.0
+        self._status = ""
+        self._timer = QTimer(self)
+        self._timer.setInterval(TICK_MS)
+        self._timer.timeout.connect(self._tick)
+
+    # --- public API -------------------------------------------------------------------------
+
+    def camera(self) -> contract.Camera | None:
+        return self._camera
+
+    def set_camera(self, camera: contract.Camera | None, start: bool = True) -> None:
+        """Show `camera` (None empties the tile); a different camera never shows the old image."""
+        same = camera is not None and self._camera is not None and camera.id == self._camera.id
+        if not same:
+            self._frame = None
+        self._camera = camera
+        self._wanted = camera is not None
+        if camera is None:
+            self._run(self.machine.stop())
+        elif start and (not same or self.machine.state is TileState.IDLE):
+            self.play()
+        self.update()
+
+    def update_camera(self, camera: contract.Camera) -> None:
+        """Fields changed (masks, heading, name); the stream restarts only if its URL changed."""
+        self._camera = camera
+        if (
+            self._wanted
+            and self._pick_url() != self._url
+            and self.machine.state is not TileState.IDLE
+        ):
+            self.play()
+        self.update()
+
+    def set_large(self, large: bool) -> None:
+        """Large tiles take the main stream; switching keeps the old picture until the new one."""
+        if large == self._large:
+            return
+        self._large = large
+        if (
+            self._wanted
+            and self.machine.state is not TileState.IDLE
+            and self._pick_url() != self._url
+        ):
+            self.play()
+
+    def play(self) -> None:
+        if self._camera is None:
+            return
+        self._suspended = False
+        self._run(self.machine.play())
+
+    def retry(self) -> None:
+        self._run(self.machine.retry())
+
+    def stop(self) -> None:
+        self._run(self.machine.stop())
+
+    def suspend(self) -> None:
+        """Hidden: release the decoder but remember to resume."""
+        if self._wanted and not self._suspended:
+            self._suspended = True
+            self._run(self.machine.stop())
+
+    def resume(self) -> None:
+        if self._wanted and self._suspended:
+            self.play()
+
+    @property
+    def suspended(self) -> bool:
+        return self._suspended
+
+    def release(self) -> None:
+        self._wanted = False
+        self._run(self.machine.stop())
+        if self._backend is not None:
+            self._backend.release()
+            self._backend = None
+
+    def current_url(self) -> str:
+        return self._url
+
+    def backend(self) -> VideoBackend | None:
+        return self._backend
+
+    def has_picture(self) -> bool:
+        return self._frame is not None
+
+    def status_text(self) -> str:
+        text = self.machine.status_text()
+        if self._wanted and self._camera is not None and not text and self._frame is None:
+            text = tr("Connessione…") if self.machine.state is not TileState.IDLE else ""
+        return text
+
+    def picture(self) -> QImage | None:
+        """The last frame as an image, privacy masks applied; None before the first frame."""
+        if self._frame is None:
+            return None
+        image = self._frame.toImage() if isinstance(self._frame, QVideoFrame) else self._frame
+        image = image.convertToFormat(QImage.Format.Format_RGB32)
+        if self._camera is not None and self._camera.privacy_masks:
+            painter = QPainter(image)
+            self._paint_masks(painter, QRectF(image.rect()))
+            painter.end()
+        return image
+
+    # --- player plumbing --------------------------------------------------------------------
+
+    def _pick_url(self) -> str | None:
+        if self._camera is None:
+            return None
+        return stream_url(self._camera, self._large, self.choice.can_play_rtsp)
+
+    def _ensure_backend(self) -> VideoBackend:
+        if self._backend is None:
+            backend = self._factory(self.choice, self)
+            backend.frame_ready.connect(self._on_frame)
+            backend.failed.connect(self._on_failed)
+            self._backend = backend
+        return self._backend
+
+    def _run(self, commands: list[Command]) -> None:
+        for command in commands:
+            if command is Command.OPEN:
+                url = self._pick_url()
+                if url is None:
+                    self._run(self.machine.error(tr("nessun flusso adatto a questo lettore")))
+                    continue
+                self._url = url
+                self._opened_at = time.monotonic()
+                self.first_frame_at = None
+                self._ensure_backend().open(url)
+                if not self._timer.isActive():
+                    self._timer.start()
+            elif self._backend is not None:
+                self._backend.stop()
+        if self.machine.state is TileState.IDLE:
+            self._timer.stop()
+        self._refresh_status()
+
+    def _on_frame(self, frame: object) -> None:
+        if not isinstance(frame, (QImage, QVideoFrame)) or self.machine.state is TileState.IDLE:
+            return
+        self._frame = frame
+        self.frames_seen += 1
+        if self.first_frame_at is None:
+            self.first_frame_at = time.monotonic() - self._opened_at
+        self._run(self.machine.frame())
+        self.update()
+
+    def _on_failed(self, reason: str) -> None:
+        self._run(self.machine.error(reason))
+
+    def _tick(self) -> None:
+        self._run(self.machine.tick())
+        if self.show_info:
+            self.update()
+
+    def _refresh_status(self) -> None:
+        status = self.machine.state.value + "|" + self.status_text()
+        if status != self._status:
+            old_state = self._status.split("|", 1)[0]
+            self._status = status
+            if old_state != self.machine.state.value:
+                self.state_changed.emit(self.index, self.machine.state.value)
+            self.update()
+
+    # --- painting ---------------------------------------------------------------------------
+
+    def _picture_rect(self) -> QRectF:
+        frame = self._frame
+        if frame is None:
+            return QRectF(self.rect())
+        size = frame.size()
+        w, h = max(1, size.width()), max(1, size.height())
+        scale = min(self.width() / w, self.height() / h)
+        pw, ph = w * scale, h * scale
+        return QRectF((self.width() - pw) / 2, (self.height() - ph) / 2, pw, ph)
+
+    def _paint_masks(self, painter: QPainter, target: QRectF) -> None:
+        if self._camera is None:
+            return
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor("#000000"))
+        for polygon in self._camera.privacy_masks:
+            points = [
+                QPointF(target.x() + x * target.width(), target.y() + y * target.height())
+                for x, y in polygon
+            ]
+            if len(points) >= 3:
+                painter.drawPolygon(QPolygonF(points))
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor("#000000"))
+        target = self._picture_rect()
+        frame = self._frame
+        if isinstance(frame, QVideoFrame):
+            options = QVideoFrame.PaintOptions()
+            options.aspectRatioMode = Qt.AspectRatioMode.IgnoreAspectRatio
+            frame.paint(painter, target, options)
+        elif isinstance(frame, QImage):
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self._large)
+            painter.drawImage(target, frame)
+        if frame is not None:
+            self._paint_masks(painter, target)
+            if self.machine.state not in (TileState.PLAYING, TileState.IDLE) or self._suspended:
+                painter.fillRect(self.rect(), theme.qcolor(theme.BACKGROUND, 170))
+        self._paint_overlays(painter)
+        painter.end()
+
+    def _paint_overlays(self, painter: QPainter) -> None:
+        from widgets.video.overlays import paint_overlays
+
+        paint_overlays(self, painter)
+
+    # --- input ------------------------------------------------------------------------------
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self.activated.emit(self.index)
+        if event.button() == Qt.MouseButton.LeftButton and self.machine.state is TileState.FAILED:
+            self.retry()
+        super().mousePressEvent(event)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        self.maximise_requested.emit(self.index)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_F, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.maximise_requested.emit(self.index)
+        elif event.key() == Qt.Key.Key_I:
+            self.show_info = not self.show_info
+            self.update()
+        else:
+            super().keyPressEvent(event)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasFormat(CAMERA_MIME):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        raw = bytes(event.mimeData().data(CAMERA_MIME).data()).decode(errors="replace").strip()
+        if raw:
+            event.acceptProposedAction()
+            self.camera_dropped.emit(self.index, raw)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.release()
+        super().closeEvent(event)
+
+
+def local_time() -> str:
+    return datetime.now().strftime("%d/%m/%Y %H:%M:%S")
+
+
+def overlay_font(size_pt: int, bold: bool = False) -> QFont:
+    font = QFont(theme.FONT_FAMILY)
+    font.setPointSize(size_pt)
+    font.setBold(bold)
+    return font
+
+
+def text_rect(painter: QPainter, rect: QRect, flags: int, text: str) -> QRect:
+    return painter.boundingRect(rect, flags, text)

@@ -1,0 +1,203 @@
+"""libVLC backend through python-vlc: video callbacks decode into a buffer we own.
+
+libVLC calls lock/unlock/display on its own decoder thread. `display` copies the picture into a
+QImage and emits a signal, which Qt queues to the GUI thread. If the GUI has not taken the
+previous frame yet the new one replaces it instead of queueing up, so a busy GUI drops frames
+rather than memory.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import threading
+import time
+from typing import Any
+
+import vlc
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QImage
+
+from console.cameras.urls import redact
+from console.i18n import tr
+from widgets.video.backend import Stats
+
+log = logging.getLogger(__name__)
+
+_MAX_W, _MAX_H = 1920, 1080
+
+_instance: Any = None
+
+# Our own prototypes: python-vlc's format callback passes `chroma` as an immutable c_char_p, but
+# libVLC expects us to write the chroma we want into it.
+_VP = ctypes.c_void_p
+_UP = ctypes.POINTER(ctypes.c_uint)
+_LOCK_CB = ctypes.CFUNCTYPE(_VP, _VP, ctypes.POINTER(_VP))
+_UNLOCK_CB = ctypes.CFUNCTYPE(None, _VP, _VP, ctypes.POINTER(_VP))
+_DISPLAY_CB = ctypes.CFUNCTYPE(None, _VP, _VP)
+_FORMAT_CB = ctypes.CFUNCTYPE(ctypes.c_uint, ctypes.POINTER(_VP), _VP, _UP, _UP, _UP, _UP)
+_CLEANUP_CB = ctypes.CFUNCTYPE(None, _VP)
+
+
+def _vlc_instance() -> Any:
+    """One libVLC instance for the whole console (each costs ~10 MB and a module scan)."""
+    global _instance
+    if _instance is None:
+        _instance = vlc.Instance(["--quiet", "--no-audio", "--no-xlib", "--network-caching=300"])
+    return _instance
+
+
+class VlcBackend(QObject):
+    """Signals: frame_ready(object: QImage), failed(str). Internal: _frame_posted()."""
+
+    name = "vlc"
+    frame_ready = Signal(object)
+    failed = Signal(str)
+    _frame_posted = Signal()
+    _error_posted = Signal(str)
+
+    def __init__(self, can_play_rtsp: bool = False, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.can_play_rtsp = can_play_rtsp
+        self._player: Any = None
+        self._url = ""
+        self._lock = threading.Lock()
+        self._buf: ctypes.Array[ctypes.c_char] | None = None
+        self._w = self._h = 0
+        self._pending: QImage | None = None
+        self._visible: tuple[int, int] | None = None
+        self._frames = 0
+        self._fps = 0.0
+        self._t0 = time.monotonic()
+        self._frame_posted.connect(self._deliver)
+        self._error_posted.connect(self.failed)
+        # ctypes callbacks must stay referenced for as long as libVLC may call them.
+        self._cb_lock = _LOCK_CB(self._on_lock)
+        self._cb_unlock = _UNLOCK_CB(self._on_unlock)
+        self._cb_display = _DISPLAY_CB(self._on_display)
+        self._cb_format = _FORMAT_CB(self._on_format)
+        self._cb_cleanup = _CLEANUP_CB(self._on_cleanup)
+
+    def open(self, url: str) -> None:
+        self.stop()
+        if url.lower().startswith("rtsp://") and not self.can_play_rtsp:
+            self._error_posted.emit(tr("questo libVLC non apre flussi RTSP"))
+            return
+        self._url = url
+        self._visible = None
+        player = _vlc_instance().media_player_new()
+        _set_callbacks = vlc.dll["libvlc_video_set_callbacks"]
+        _set_callbacks.restype = None
+        _set_callbacks(player, self._cb_lock, self._cb_unlock, self._cb_display, None)
+        _set_format = vlc.dll["libvlc_video_set_format_callbacks"]
+        _set_format.restype = None
+        _set_format(player, self._cb_format, self._cb_cleanup)
+        events = player.event_manager()
+        events.event_attach(vlc.EventType.MediaPlayerEncounteredError, self._on_vlc_error)
+        events.event_attach(vlc.EventType.MediaPlayerEndReached, self._on_vlc_end)
+        media = _vlc_instance().media_new(url)
+        player.set_media(media)
+        media.release()
+        self._player = player
+        self._frames, self._t0 = 0, time.monotonic()
+        player.play()  # asynchronous: connecting happens on libVLC's threads
+
+    def stop(self) -> None:
+        player, self._player = self._player, None
+        if player is not None:
+            # stop() joins libVLC's threads; they never wait on the GUI thread (queued signals
+            # only), so this cannot deadlock.
+            player.event_manager().event_detach(vlc.EventType.MediaPlayerEncounteredError)
+            player.event_manager().event_detach(vlc.EventType.MediaPlayerEndReached)
+            player.stop()
+            player.release()
+        with self._lock:
+            self._pending = None
+
+    def release(self) -> None:
+        self.stop()
+
+    def stats(self) -> Stats:
+        now = time.monotonic()
+        elapsed = now - self._t0
+        if elapsed >= 1.0:
+            self._fps = self._frames / elapsed
+            self._frames, self._t0 = 0, now
+        bitrate = None
+        player = self._player
+        if player is not None:
+            media = player.get_media()
+            if media is not None:
+                st = vlc.MediaStats()
+                if media.get_stats(st):
+                    bitrate = st.input_bitrate * 8000.0  # kB/ms -> kbit/s
+        w, h = self._visible or (self._w, self._h)
+        return Stats(self._fps, bitrate, w, h)
+
+    # --- libVLC threads -------------------------------------------------------------------------
+
+    def _on_format(
+        self, opaque: Any, chroma: Any, width: Any, height: Any, pitches: Any, lines: Any
+    ) -> int:
+        w, h = width[0], height[0]
+        if w > _MAX_W or h > _MAX_H:  # let libVLC scale very large pictures down
+            scale = min(_MAX_W / w, _MAX_H / h)
+            w, h = int(w * scale) & ~1, int(h * scale) & ~1
+        ctypes.memmove(chroma, b"RV32", 4)
+        width[0], height[0] = w, h
+        pitches[0] = w * 4
+        lines[0] = h
+        with self._lock:
+            self._w, self._h = w, h
+            self._buf = ctypes.create_string_buffer(w * h * 4)
+        return 1
+
+    def _on_cleanup(self, opaque: Any) -> None:
+        return None
+
+    def _on_lock(self, opaque: Any, planes: Any) -> Any:
+        buf = self._buf
+        if buf is not None:
+            planes[0] = ctypes.cast(buf, ctypes.c_void_p).value
+        return None
+
+    def _on_unlock(self, opaque: Any, picture: Any, planes: Any) -> None:
+        return None
+
+    def _on_display(self, opaque: Any, picture: Any) -> None:
+        buf = self._buf
+        if buf is None:
+            return
+        image = QImage(buf.raw, self._w, self._h, self._w * 4, QImage.Format.Format_RGB32).copy()
+        with self._lock:
+            first = self._pending is None
+            self._pending = image
+        self._frames += 1
+        if first:
+            self._frame_posted.emit()
+
+    def _on_vlc_error(self, event: Any) -> None:
+        log.info("vlc player %s: error", redact(self._url))
+        self._error_posted.emit(tr("telecamera non raggiungibile o percorso errato"))
+
+    def _on_vlc_end(self, event: Any) -> None:
+        self._error_posted.emit(tr("il flusso è terminato"))
+
+    # --- GUI thread -----------------------------------------------------------------------------
+
+    def _deliver(self) -> None:
+        with self._lock:
+            image, self._pending = self._pending, None
+        player = self._player
+        if image is None or player is None:
+            return
+        # libVLC pads the buffer height to the codec's block size: crop to the visible picture.
+        if self._visible is None:
+            vw, vh = player.video_get_size(0) or (0, 0)
+            if vw and vh:
+                self._visible = (vw, vh)
+        if self._visible is not None:
+            vw, vh = self._visible
+            if vw <= image.width() and vh <= image.height() and vh != image.height():
+                image = image.copy(0, 0, vw, vh)
+        self.frame_ready.emit(image)
