@@ -1,0 +1,62 @@
+"""One time-ordered story of an incident: status steps, linked alerts and chat messages.
+
+Sources arrive separately (the incident's own history, the alert store, the chat when there is
+one) and are merged here, so the timeline widget only draws rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from console.api import contract
+from console.i18n import tr
+from console.incidents.lifecycle import label
+
+
+@dataclass(frozen=True)
+class Entry:
+    at: datetime
+    kind: str  # status | alert | message | local
+    text: str
+    user: str = ""
+
+
+def _time(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, str) and value:
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return None
+
+
+def build(history: Iterable[Mapping[str, Any]], alerts: Iterable[contract.Alert] = (),
+          messages: Iterable[contract.ChatMessage] = (),
+          local: Iterable[Mapping[str, Any]] = ()) -> list[Entry]:
+    """Entries oldest first; `local` are steps taken here and not yet confirmed by the server."""
+    out: list[Entry] = []
+    for item in history:
+        at = _time(item.get("at"))
+        if at is not None:
+            note = str(item.get("note") or "")
+            text = label(str(item.get("status", ""))) + (f" — {note}" if note else "")
+            out.append(Entry(at, "status", text, str(item.get("user", ""))))
+    confirmed = {(e.at, e.text) for e in out}
+    for item in local:
+        at = _time(item.get("at"))
+        text = label(str(item.get("status", "")))
+        if at is not None and (at, text) not in confirmed:
+            out.append(Entry(at, "local", tr("{s} (in attesa di conferma)", s=text),
+                             str(item.get("user", ""))))
+    for alert in alerts:
+        out.append(Entry(alert.created_at, "alert",
+                         tr("Allarme collegato: {t}", t=alert.title), alert.source))
+    for msg in messages:
+        out.append(Entry(msg.sent_at, "message", msg.text, f"{msg.sender} ({msg.desk})"))
+    return sorted(out, key=lambda e: e.at)

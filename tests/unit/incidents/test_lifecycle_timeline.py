@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from console.api import contract
+from console.incidents import lifecycle, timeline
+from tests.unit.incidents.conftest import T0, incident
+
+
+def test_steps_forward_only_need_units_and_are_stamped() -> None:
+    data = incident().model_dump(mode="json")
+    with pytest.raises(lifecycle.LifecycleError, match="unità"):
+        lifecycle.advance(data, "dispatched", "op1")
+    data["units"] = ["U1"]
+    step = lifecycle.advance(data, "dispatched", "op1", at=T0 + timedelta(minutes=1))
+    assert step["status"] == "dispatched"
+    assert step["history"][-1]["user"] == "op1"
+    on_scene = lifecycle.advance(step, "on_scene", "op2")  # en route may be skipped
+    with pytest.raises(lifecycle.LifecycleError):
+        lifecycle.advance(on_scene, "dispatched", "op2")
+    closed = lifecycle.advance(on_scene, "closed", "op2")
+    assert lifecycle.allowed("closed") == []
+    assert len(closed["history"]) == 4
+    assert data["history"] != closed["history"]  # the input is not modified
+
+
+def test_timeline_merges_sources_in_time_order() -> None:
+    inc = incident()
+    alert = contract.Alert(id="A1", source="anpr", type="anpr.hotlist", priority=1,
+                           title="Targa rubata FA123BC", created_at=T0 - timedelta(minutes=3),
+                           updated_at=T0)
+    msg = contract.ChatMessage(id="M1", channel_id="c", sender="vvf1", desk="VVF Milano",
+                               text="Squadra in arrivo", sent_at=T0 + timedelta(minutes=4))
+    local = [{"at": (T0 + timedelta(minutes=2)).isoformat(), "status": "dispatched",
+              "user": "op1"}]
+    entries = timeline.build([h.model_dump() for h in inc.history], [alert], [msg], local)
+    assert [e.kind for e in entries] == ["alert", "status", "local", "message"]
+    assert "attesa" in entries[2].text
