@@ -49,6 +49,7 @@ class Session(QObject):
         state_path: Path | None = None,
         heartbeat: float = 15.0,
         backoff_cap: float = 30.0,
+        start_id: int | None = None,
         client: ApiClient | None = None,
         parent: QObject | None = None,
     ) -> None:
@@ -61,7 +62,11 @@ class Session(QObject):
         db = state_path if state_path is not None else state_dir() / "link.sqlite"
         self.cursor = EventCursor(self.server, db)
         self.stream = EventStream(
-            self.client, self.cursor, heartbeat=heartbeat, backoff=Backoff(cap=backoff_cap)
+            self.client,
+            self.cursor,
+            heartbeat=heartbeat,
+            backoff=Backoff(cap=backoff_cap),
+            start_id=start_id,
         )
         self.outbox = Outbox(db.with_name(db.stem + "-outbox.sqlite"), self.client)
         self.outbox.backoff = Backoff(cap=backoff_cap)
@@ -78,7 +83,11 @@ class Session(QObject):
         return self._state.with_changes(last_event_id=max(self.stream.last_id, 0))
 
     async def start(self, username: str, password: str | None = None) -> TokenResponse:
-        """Log in (or reuse the stored token when `password` is None) and start streaming."""
+        """Log in (or reuse the stored token when `password` is None) and start streaming.
+
+        `start_id` (constructor) is where a console with no saved position starts: None = live,
+        e.g. `Health.last_event_id` right after the stores fetched their snapshots.
+        """
         if password is not None:
             self.client.on_tokens = lambda t: self.tokens.save(username, t)
             tokens = await self.client.login(username, password)
@@ -86,9 +95,10 @@ class Session(QObject):
             stored = self.tokens.load(username)
             if stored is None:
                 raise ApiError(401, tr("Nessun accesso salvato: inserire la password."))
+            # No round trip here: a console restarted during an outage starts offline, shows its
+            # queued commands and connects when the server is back.
             self.client.use_tokens(stored)
             self.client.on_tokens = lambda t: self.tokens.save(username, t)
-            await self.client.request("GET", "/health")  # cheap check that the server is there
             tokens = stored
         self.username = username
         self.stream.start()
