@@ -7,9 +7,13 @@ repainted (hidden, covered) costs no colour conversion.
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import logging
 import time
+from pathlib import Path
 
+import PySide6
 from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtMultimedia import QMediaPlayer, QVideoFrame, QVideoSink
 
@@ -18,6 +22,25 @@ from console.i18n import tr
 from widgets.video.backend import Stats
 
 log = logging.getLogger(__name__)
+
+_AV_LOG_ERROR = 16
+
+
+@functools.cache
+def _quiet_ffmpeg() -> None:
+    """FFmpeg prints "Input #0 ... from 'rtsp://user:password@...'" at info level on stderr.
+
+    Keep FFmpeg's own log to errors, which never echo the URL: a camera password must not end
+    up in a terminal or a journal.
+    """
+    lib_dir = Path(PySide6.__file__).parent / "Qt" / "lib"
+    for name in ("libavutil.so.59", "libavutil.so", "avutil-59.dll", "libavutil.59.dylib"):
+        try:
+            ctypes.CDLL(str(lib_dir / name)).av_log_set_level(_AV_LOG_ERROR)
+            return
+        except (OSError, AttributeError):
+            continue
+    log.info("FFmpeg log level not set: libavutil not found in %s", lib_dir)
 
 
 class QtBackend(QObject):
@@ -42,6 +65,7 @@ class QtBackend(QObject):
         self.stop()
         self._url = url
         player = QMediaPlayer(self)
+        _quiet_ffmpeg()
         sink = QVideoSink(self)
         player.setVideoSink(sink)
         sink.videoFrameChanged.connect(self._on_frame)
