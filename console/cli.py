@@ -19,7 +19,7 @@ class Options:
     layers: list[Path] = field(default_factory=list)
     serve_training: bool = False
     host: str = "127.0.0.1"
-    port: int = 8470
+    port: int = 8765
     rate_scale: float | None = None
     seed: int | None = None
     no_video: bool = False
@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--serve-training", action="store_true",
                    help="run only the training back-end, so several consoles share one drill")
     t.add_argument("--host", default="127.0.0.1", help="address to serve on (default loopback)")
-    t.add_argument("--port", type=int, default=8470, help="port for --serve-training")
+    t.add_argument("--port", type=int, default=8765, help="port for --serve-training")
     t.add_argument("--rate-scale", type=float, help="speed-up of the scenario's event rates")
     t.add_argument("--seed", type=int, help="scenario seed")
     t.add_argument("--no-video", action="store_true", help="do not serve camera streams")

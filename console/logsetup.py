@@ -29,6 +29,26 @@ class ScrubbingFormatter(logging.Formatter):
         return scrub(super().format(record))
 
 
+class BriefFormatter(ScrubbingFormatter):
+    """For the terminal: one line per record; the traceback stays in the log file."""
+
+    def __init__(self, log_path: Path) -> None:
+        super().__init__("%(levelname)s %(name)s: %(message)s")
+        self.log_path = log_path
+
+    def format(self, record: logging.LogRecord) -> str:
+        saved = record.exc_info, record.exc_text, record.stack_info
+        if record.exc_info:
+            record.exc_info, record.exc_text, record.stack_info = None, None, None
+        try:
+            line = super().format(record)
+        finally:
+            record.exc_info, record.exc_text, record.stack_info = saved
+        if saved[0]:
+            line += f" (dettagli in {self.log_path})"
+        return line
+
+
 def setup_logging(level: str = "INFO", log_dir: Path | None = None) -> Path:
     """Install the handlers once; return the log file path."""
     directory = log_dir or state_dir() / "logs"
@@ -45,7 +65,7 @@ def setup_logging(level: str = "INFO", log_dir: Path | None = None) -> Path:
     )
     file_handler.setFormatter(fmt)
     stderr_handler = logging.StreamHandler()
-    stderr_handler.setFormatter(ScrubbingFormatter("%(levelname)s %(name)s: %(message)s"))
+    stderr_handler.setFormatter(BriefFormatter(path))
     stderr_handler.setLevel(logging.WARNING)
     handlers: list[logging.Handler] = [file_handler, stderr_handler]
     for handler in handlers:

@@ -63,3 +63,21 @@ def test_scrub_hides_credentials_tokens_and_passwords() -> None:
     assert "abc.def" not in out
     assert "hunter2" not in out
     assert "rtsp://***@10.0.0.5/cam1" in out
+
+
+def test_terminal_log_lines_keep_the_traceback_in_the_file(tmp_path: Path) -> None:
+    import logging
+
+    from console.logsetup import BriefFormatter
+
+    record = logging.LogRecord("x", logging.ERROR, __file__, 1, "boom", None, None)
+    try:
+        raise RuntimeError("inner")
+    except RuntimeError:
+        import sys
+
+        record.exc_info = sys.exc_info()
+    line = BriefFormatter(tmp_path / "c.log").format(record)
+    assert "Traceback" not in line
+    assert str(tmp_path / "c.log") in line
+    assert record.exc_info is not None  # the file handler still gets it
