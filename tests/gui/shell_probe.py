@@ -51,6 +51,10 @@ def describe(shell: Shell, status: StatusModel) -> dict[str, Any]:
                 for d in docks if w.tabifiedDockWidgets(d)
             ),
             "strip": w.strip.isVisible(),
+            "floating": [
+                {"key": d.objectName(), "geometry": rect(d.frameGeometry())}
+                for d in docks if d.isFloating()
+            ],
         })
     return {
         "screens": [{"name": s.name(), "geometry": rect(s.geometry())} for s in screens],

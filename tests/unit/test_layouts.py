@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from console import uistate
 from console.layouts import (
     LayoutError,
     list_layouts,
@@ -219,3 +222,86 @@ def test_tactical_table_and_videowall_shapes_are_accepted() -> None:
     )
     assert wall.kiosk
     assert len(wall.screens) == 4
+
+
+# --- saved arrangements (console/uistate.py) ------------------------------------------------------
+
+
+def test_arrangement_round_trips_as_base64_json(centrale_home: Path) -> None:
+    state = uistate.UiState("radio-room")
+    state.set_windows(3, {
+        0: uistate.WindowState(b"\x01\x02geom", b"\x00\xffstate", ["eventi-tutti"]),
+        2: uistate.WindowState(b"", b"s2", []),
+    })
+    state.set_windows(1, {0: uistate.WindowState(b"g1", b"folded", ["a", "b"])})
+    path = uistate.save(state)
+    assert path == centrale_home / "state" / "uistate" / "radio-room.json"
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    assert raw["arrangements"]["3"]["0"]["state"] == base64.b64encode(b"\x00\xffstate").decode()
+    loaded = uistate.load("radio-room")
+    three = loaded.windows(3)
+    assert three[0].geometry == b"\x01\x02geom"
+    assert three[0].state == b"\x00\xffstate"
+    assert three[0].docks == ["eventi-tutti"]
+    assert three[2].state == b"s2"
+    assert loaded.windows(1)[0].state == b"folded", "a folded arrangement is kept apart"
+    assert loaded.windows(2) == {}
+    assert not list(path.parent.glob("*.tmp")), "written atomically, no temp file left"
+
+
+def test_arrangement_is_kept_apart_from_the_shipped_layouts(centrale_home: Path) -> None:
+    state = uistate.UiState("radio-room")
+    state.set_windows(3, {0: uistate.WindowState(b"g", b"s")})
+    uistate.save(state)
+    assert not (LAYOUTS / "radio-room.json").exists()
+    assert LAYOUTS.resolve() not in uistate.uistate_path("radio-room").resolve().parents
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "{not json",
+        "[]",
+        json.dumps({"format": 99, "layout": "radio-room", "arrangements": {}}),
+        json.dumps({"format": 2, "layout": "video-room",
+                    "arrangements": {"1": {"0": {"state": "AA=="}}}}),
+        json.dumps({"format": 2, "layout": "radio-room", "arrangements": "x"}),
+    ],
+)
+def test_damaged_or_foreign_arrangement_falls_back_to_the_shipped_layout(
+    centrale_home: Path, content: str
+) -> None:
+    uistate.uistate_path("radio-room").write_text(content, encoding="utf-8")
+    assert uistate.load("radio-room").arrangements == {}
+
+
+def test_one_bad_window_does_not_lose_the_others(centrale_home: Path) -> None:
+    good = base64.b64encode(b"ok").decode()
+    uistate.uistate_path("radio-room").write_text(json.dumps({
+        "format": 2, "layout": "radio-room",
+        "arrangements": {
+            "3": {"0": {"geometry": good, "state": good},
+                  "1": {"geometry": "***", "state": good},
+                  "x": {"state": good},
+                  "2": {"state": good, "docks": [1, 2]}},
+            "tre": {"0": {"state": good}},
+        },
+    }), encoding="utf-8")
+    loaded = uistate.load("radio-room")
+    assert list(loaded.arrangements) == [3]
+    assert list(loaded.windows(3)) == [0]
+    assert loaded.windows(3)[0].state == b"ok"
+
+
+def test_forget_goes_back_to_the_shipped_layout(centrale_home: Path) -> None:
+    state = uistate.UiState("video-room")
+    state.set_windows(2, {0: uistate.WindowState(b"g", b"s")})
+    uistate.save(state)
+    uistate.forget("video-room")
+    assert uistate.load("video-room").arrangements == {}
+    uistate.forget("video-room")  # nothing saved: still fine
+
+
+def test_layout_names_cannot_escape_the_state_folder(centrale_home: Path) -> None:
+    path = uistate.uistate_path("../../etc/passwd")
+    assert path.parent == centrale_home / "state" / "uistate"

@@ -137,12 +137,12 @@ class Shell(QObject):
 
     def show(self) -> None:
         """Show every window on its screen, then lay over the operator's saved arrangement."""
-        saved = uistate.load(self.layout.name)
+        saved = uistate.load(self.layout.name).windows(len(self._windows))
         for index, window in enumerate(self._windows):
             screen = self._screens[min(index, len(self._screens) - 1)]
             avail = screen.availableGeometry()
             window.arrange(avail.width(), avail.height())
-            state = saved.windows.get(index)
+            state = saved.get(index)
             if state and window.spec.window == "normal" and state.geometry:
                 window.restoreGeometry(state.geometry)
             self._place(window, screen)
@@ -160,13 +160,16 @@ class Shell(QObject):
                 self._connected = True
 
     def save_state(self) -> Path:
-        state = uistate.UiState(self.layout.name)
-        for index, window in enumerate(self._windows):
-            state.windows[index] = uistate.WindowState(
+        """Save this arrangement (for this number of windows), keeping the others saved."""
+        state = uistate.load(self.layout.name)
+        state.set_windows(len(self._windows), {
+            index: uistate.WindowState(
                 geometry=bytes(window.saveGeometry().data()),
                 state=bytes(window.saveState(STATE_VERSION).data()),
                 docks=window.dock_keys(),
             )
+            for index, window in enumerate(self._windows)
+        })
         path = uistate.save(state)
         log.info("arrangement of %s saved to %s", self.layout.name, path)
         return path
@@ -307,12 +310,22 @@ class Shell(QObject):
                 window.showMaximized()
 
     def _keep_floating_on_screen(self, screens: list[QScreen]) -> None:
+        """Floating panels are windows too: each one lies wholly on a screen."""
         rects = [rect_of(s.availableGeometry()) for s in screens]
+        if not rects:
+            return
         for window in self._windows:
             for dock in window.findChildren(QDockWidget):
                 if not dock.isFloating():
                     continue
                 frame = rect_of(dock.frameGeometry())
-                if placement.screen_of(frame, rects) is None:
+                if any(placement.fit(frame, r) == frame for r in rects):
+                    continue
+                home = placement.screen_of(frame, rects)
+                if home is None:
                     home = placement.screen_of(rect_of(window.frameGeometry()), rects) or 0
-                    dock.setGeometry(QRect(*placement.fit(frame, rects[home])))
+                fx, fy, fw, fh = placement.fit(frame, rects[home])
+                inner = dock.geometry()
+                left, top = inner.x() - frame[0], inner.y() - frame[1]
+                extra_w, extra_h = frame[2] - inner.width(), frame[3] - inner.height()
+                dock.setGeometry(QRect(fx + left, fy + top, fw - extra_w, fh - extra_h))
