@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QRect
+from PySide6.QtCore import QEventLoop, QRect, QTimer
 from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow
 
 from console.layouts import load_layout
@@ -63,6 +64,33 @@ def describe(shell: Shell, status: StatusModel) -> dict[str, Any]:
     }
 
 
+def settle(app: QApplication, shell: Shell, seconds: float) -> bool:
+    """Run the event loop until the shell re-homes its windows, or `seconds` pass."""
+    loop = QEventLoop()
+    fired: list[bool] = []
+    shell.rehomed.connect(lambda: fired.append(True))
+    shell.rehomed.connect(loop.quit)
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
+    # Let the X server apply the moves before geometries are read back.
+    QTimer.singleShot(500, loop.quit)
+    loop.exec()
+    return bool(fired)
+
+
+def hotplug(app: QApplication, shell: Shell, status: StatusModel, output: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    subprocess.run(["xrandr", "--output", output, "--off"], check=True, timeout=20)
+    out["rehomed_on_removal"] = settle(app, shell, 10)
+    out["after_drop"] = describe(shell, status)
+    previous = f"DUMMY{int(output.removeprefix('DUMMY')) - 1}"
+    subprocess.run(["xrandr", "--output", output, "--mode", "1920x1080", "--right-of", previous],
+                   check=True, timeout=20)
+    out["rehomed_on_return"] = settle(app, shell, 10)
+    out["after_restore"] = describe(shell, status)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--layout", default="radio-room")
@@ -74,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--float", dest="float_dock", default=None,
                         help="float the dock with this key before closing")
     parser.add_argument("--broken", action="store_true", help="register a failing panel")
+    parser.add_argument("--xrandr-off", default=None,
+                        help="X only: switch this output off, wait for re-homing, switch it on")
     args = parser.parse_args(argv)
 
     app = QApplication(sys.argv[:1])
@@ -108,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
             shell.spread()
             app.processEvents()
             report["after_restore"] = describe(shell, status)
+    if args.xrandr_off:
+        report.update(hotplug(app, shell, status, args.xrandr_off))
     if args.float_dock:
         for w in shell.windows():
             for d in w.findChildren(QDockWidget):
