@@ -88,9 +88,9 @@ def create_app(config: TrainingConfig) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         world = _optional("world")
-        if world is not None and config.video:
-            world.start_streams(ctx)
         tasks = [asyncio.create_task(job(ctx), name=job.__module__) for job in _jobs(config)]
+        if world is not None and config.video:
+            tasks.append(asyncio.create_task(world.start_streams(ctx), name="streams"))
         try:
             yield
         finally:

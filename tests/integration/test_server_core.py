@@ -18,8 +18,9 @@ ROLES = ("radio", "video", "supervisor", "coc", "kiosk", "admin")
 
 
 def _alert(server: TrainingProcess, headers: dict[str, str], title: str = "Prova") -> str:
-    r = httpx.post(f"{server.base_url}{API}/alerts", json={"title": title, "priority": 2},
-                   headers=headers)
+    r = httpx.post(
+        f"{server.base_url}{API}/alerts", json={"title": title, "priority": 2}, headers=headers
+    )
     assert r.status_code == 201, r.text
     return str(r.json()["id"])
 
@@ -32,8 +33,10 @@ def test_health_and_login_per_role(shared_training_server: TrainingProcess) -> N
         token = c.TokenResponse.model_validate(login(shared_training_server, role))
         assert token.username == role
         assert c.Role(role) in token.roles
-    r = httpx.post(f"{shared_training_server.base_url}{API}/auth/token",
-                   data={"username": "radio", "password": "wrong"})
+    r = httpx.post(
+        f"{shared_training_server.base_url}{API}/auth/token",
+        data={"username": "radio", "password": "wrong"},
+    )
     assert r.status_code == 401
     assert r.headers["content-type"] == "application/problem+json"
 
@@ -45,8 +48,10 @@ def test_refresh_gives_new_tokens_once(shared_training_server: TrainingProcess) 
     assert r.status_code == 200
     fresh = r.json()
     assert fresh["access_token"] != first["access_token"]
-    ok = httpx.get(f"{shared_training_server.base_url}{API}/alerts",
-                   headers={"Authorization": f"Bearer {fresh['access_token']}"})
+    ok = httpx.get(
+        f"{shared_training_server.base_url}{API}/alerts",
+        headers={"Authorization": f"Bearer {fresh['access_token']}"},
+    )
     assert ok.status_code == 200
     again = httpx.post(url, json={"refresh_token": first["refresh_token"]})
     assert again.status_code == 401  # refresh tokens are single use
@@ -68,14 +73,18 @@ def test_roles_gate_commands(shared_training_server: TrainingProcess) -> None:
 def test_sse_wire_format_replay_and_heartbeat(training_server: TrainingProcess) -> None:
     h = auth_headers(training_server)
     ids = [_alert(training_server, h, f"A{i}") for i in range(3)]
-    read = read_sse(training_server, {**h, "Last-Event-ID": "1"},
-                    until=lambda r: len(r.frames) >= 2 and "hb" in r.comments)
+    read = read_sse(
+        training_server,
+        {**h, "Last-Event-ID": "1"},
+        until=lambda r: len(r.frames) >= 2 and "hb" in r.comments,
+    )
     assert [f.id for f in read.frames] == [2, 3]
     assert [f.event for f in read.frames] == ["alert.created"] * 2
     assert [json.loads(f.data)["id"] for f in read.frames] == ids[1:]
     # the query parameter works like the header
-    read = read_sse(training_server, h, params={"last_event_id": 0},
-                    until=lambda r: len(r.frames) >= 3)
+    read = read_sse(
+        training_server, h, params={"last_event_id": 0}, until=lambda r: len(r.frames) >= 3
+    )
     assert [f.id for f in read.frames] == [1, 2, 3]
 
 
@@ -159,8 +168,11 @@ def test_alert_actions_need_reasons_and_keep_history(
     url = f"{base}{API}/alerts/{alert_id}/actions"
     assert httpx.post(url, json={"action": "escalate"}, headers=h).status_code == 422
     assert httpx.post(url, json={"action": "fly"}, headers=h).status_code == 422
-    for cmd in ({"action": "ack"}, {"action": "escalate", "reason": "veicolo rubato"},
-                {"action": "assign", "owner": "radio"}):
+    for cmd in (
+        {"action": "ack"},
+        {"action": "escalate", "reason": "veicolo rubato"},
+        {"action": "assign", "owner": "radio"},
+    ):
         assert httpx.post(url, json=cmd, headers=h).status_code == 200
     alert = c.Alert.model_validate(httpx.get(f"{base}{API}/alerts/{alert_id}", headers=h).json())
     assert [a.action for a in alert.history] == ["created", "ack", "escalate", "assign"]
@@ -168,8 +180,9 @@ def test_alert_actions_need_reasons_and_keep_history(
     assert alert.owner == "radio"
     assert alert.state == c.AlertState.ASSIGNED
     assert alert.version == 4
-    listed = httpx.get(f"{base}{API}/alerts", params={"state": "assigned", "priority": 1},
-                       headers=h).json()
+    listed = httpx.get(
+        f"{base}{API}/alerts", params={"state": "assigned", "priority": 1}, headers=h
+    ).json()
     assert [a["id"] for a in listed] == [alert_id]
 
 
