@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import base64
 import json
 from collections.abc import Callable
@@ -305,3 +306,26 @@ def test_forget_goes_back_to_the_shipped_layout(centrale_home: Path) -> None:
 def test_layout_names_cannot_escape_the_state_folder(centrale_home: Path) -> None:
     path = uistate.uistate_path("../../etc/passwd")
     assert path.parent == centrale_home / "state" / "uistate"
+
+
+# --- English catalogue of the shell, layouts and event log -------------------------------------
+
+SHELL_SOURCES = [
+    "console/layouts.py", "console/status.py", "widgets/shell/registry.py",
+    "widgets/shell/status.py", "widgets/shell/shell.py", "widgets/shell/window.py",
+    "widgets/journal/__init__.py", "widgets/journal/panel.py", "widgets/journal/model.py",
+    "widgets/journal/describe.py",
+]
+
+
+def test_every_shell_text_has_an_english_translation() -> None:
+    root = LAYOUTS.parent
+    catalogue = json.loads((root / "resources/i18n/en/shell.json").read_text(encoding="utf-8"))
+    missing = []
+    for source in SHELL_SOURCES:
+        for node in ast.walk(ast.parse((root / source).read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "tr"
+                    and node.args and isinstance(node.args[0], ast.Constant)
+                    and node.args[0].value not in catalogue):
+                missing.append(f"{source}: {node.args[0].value!r}")
+    assert missing == []
