@@ -1,0 +1,286 @@
+"""The map surface: a pyqtgraph ViewBox in Web-Mercator metres with pan, zoom and touch.
+
+Mouse: drag pans, wheel zooms about the cursor, right click asks for the context menu.
+Keyboard: + / - zoom, arrows pan. Touch: pinch zooms about the fingers, two fingers pan (Qt's
+QPinchGesture carries both), a tap selects, a long press (QTapAndHoldGesture) asks for the
+context menu. Scale bar, north arrow and attribution are painted in the foreground, in pixels,
+so they stay put while the map moves.
+
+Signals:
+    view_changed()                             centre or zoom changed
+    clicked(float, float, object)              Mercator x, y and the Qt mouse button (tap = left)
+    hovered(float, float)                      Mercator x, y under the pointer
+    context_requested(float, float, QPoint)    Mercator x, y and the global position for a menu
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QMouseEvent, QPainter, QPen
+from PySide6.QtWidgets import QGestureEvent, QPinchGesture, QTapAndHoldGesture, QWidget
+
+from console.geo.projection import (
+    ORIGIN_SHIFT,
+    ground_scale,
+    point_to_lonlat,
+    resolution,
+    zoom_for_resolution,
+)
+from widgets.common import theme
+
+MIN_ZOOM, MAX_ZOOM = 3.0, 20.0
+SCALE_STEPS = [1, 2, 5]
+
+DragHandler = Callable[[Any], bool]
+
+
+class MapViewBox(pg.ViewBox):
+    """ViewBox with map manners: no pyqtgraph menu, right button reserved for the context menu,
+    and an optional drag handler for drawing tools."""
+
+    def __init__(self) -> None:
+        super().__init__(lockAspect=True, enableMenu=False, defaultPadding=0.0)
+        self.setMouseMode(pg.ViewBox.PanMode)
+        self.drag_handler: DragHandler | None = None
+        self.click_handler: Callable[[Any], None] | None = None
+        half = ORIGIN_SHIFT
+        self.setLimits(xMin=-half, xMax=half, yMin=-half, yMax=half,
+                       minXRange=resolution(MAX_ZOOM) * 200)
+
+    def mouseClickEvent(self, ev: Any) -> None:
+        ev.accept()
+        if self.click_handler is not None:
+            self.click_handler(ev)
+
+    def mouseDragEvent(self, ev: Any, axis: int | None = None) -> None:
+        if self.drag_handler is not None and self.drag_handler(ev):
+            return
+        if ev.button() != Qt.MouseButton.LeftButton:
+            ev.ignore()
+            return
+        super().mouseDragEvent(ev, axis)
+
+    def raiseContextMenu(self, ev: Any) -> None:
+        pass  # the map panel builds its own menu
+
+
+class MapCanvas(pg.GraphicsView):
+    view_changed = Signal()
+    clicked = Signal(float, float, object)
+    hovered = Signal(float, float)
+    context_requested = Signal(float, float, QPoint)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent, background=QColor(theme.BACKGROUND))
+        self.vb = MapViewBox()
+        self.setCentralItem(self.vb)
+        self.vb.click_handler = self._on_click
+        self.vb.sigRangeChanged.connect(lambda *_: self.view_changed.emit())
+        self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.attributions: list[str] = []
+        self.touch_scale = 1.0
+        self.viewport().setAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents)
+        self.viewport().grabGesture(Qt.GestureType.PinchGesture)
+        self.viewport().grabGesture(Qt.GestureType.TapAndHoldGesture)
+        self.pinch_count = 0  # gestures handled, for tests and diagnostics
+        self.set_view(1_023_000.0, 5_695_000.0, 11.0)
+
+    # --- view -----------------------------------------------------------------------------
+
+    def resolution(self) -> float:
+        """Mercator metres per screen pixel."""
+        (x0, x1), _ = self.vb.viewRange()
+        width = max(1.0, self.vb.width())
+        return (x1 - x0) / width
+
+    def zoom(self) -> float:
+        return zoom_for_resolution(self.resolution())
+
+    def center(self) -> tuple[float, float]:
+        (x0, x1), (y0, y1) = self.vb.viewRange()
+        return (x0 + x1) / 2, (y0 + y1) / 2
+
+    def set_view(self, x: float, y: float, zoom: float | None = None) -> None:
+        zoom = self.zoom() if zoom is None or zoom <= 0 else zoom
+        zoom = max(MIN_ZOOM, min(MAX_ZOOM, zoom))
+        res = resolution(zoom)
+        w = max(1.0, self.vb.width() or self.width()) * res / 2
+        h = max(1.0, self.vb.height() or self.height()) * res / 2
+        self.vb.setRange(xRange=(x - w, x + w), yRange=(y - h, y + h), padding=0)
+
+    def fit(self, rect: QRectF, max_zoom: float = 17.0) -> None:
+        """Show a Mercator rectangle with a margin, never closer than `max_zoom`."""
+        width_px = max(100.0, self.vb.width() or self.width())
+        height_px = max(100.0, self.vb.height() or self.height())
+        res = max(rect.width() / width_px, rect.height() / height_px) * 1.15
+        zoom = min(max_zoom, zoom_for_resolution(res)) if res > 0 else max_zoom
+        c = rect.center()
+        self.set_view(c.x(), c.y(), zoom)
+
+    def zoom_by(self, steps: float, anchor: QPointF | None = None) -> None:
+        """Zoom `steps` levels in (negative: out) about a scene point (default: centre)."""
+        new = max(MIN_ZOOM, min(MAX_ZOOM, self.zoom() + steps))
+        factor = 2.0 ** (self.zoom() - new)
+        centre = None if anchor is None else self.vb.mapSceneToView(anchor)
+        self.vb.scaleBy((factor, factor), center=centre)
+
+    def pan_by(self, dx_px: float, dy_px: float) -> None:
+        res = self.resolution()
+        self.vb.translateBy(x=dx_px * res, y=-dy_px * res)
+
+    def to_view(self, pos: QPointF) -> tuple[float, float]:
+        """Widget (viewport) pixel -> Mercator metres."""
+        p = self.vb.mapSceneToView(self.mapToScene(pos.toPoint()))
+        return p.x(), p.y()
+
+    def to_device(self, x: float, y: float) -> QPointF:
+        return QPointF(self.mapFromScene(self.vb.mapViewToScene(QPointF(x, y))))
+
+    # --- input ----------------------------------------------------------------------------
+
+    def _on_click(self, ev: Any) -> None:
+        p = self.vb.mapSceneToView(ev.scenePos())
+        if ev.button() == Qt.MouseButton.RightButton:
+            self.context_requested.emit(p.x(), p.y(), ev.screenPos().toPoint())
+        else:
+            self.clicked.emit(p.x(), p.y(), ev.button())
+
+    def mouseMoveEvent(self, ev: QMouseEvent) -> None:
+        super().mouseMoveEvent(ev)
+        x, y = self.to_view(ev.position())
+        self.hovered.emit(x, y)
+
+    def keyPressEvent(self, ev: QKeyEvent) -> None:
+        key = ev.key()
+        step = 120.0
+        if key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+            self.zoom_by(1)
+        elif key in (Qt.Key.Key_Minus, Qt.Key.Key_Underscore):
+            self.zoom_by(-1)
+        elif key == Qt.Key.Key_Left:
+            self.pan_by(-step, 0)
+        elif key == Qt.Key.Key_Right:
+            self.pan_by(step, 0)
+        elif key == Qt.Key.Key_Up:
+            self.pan_by(0, -step)
+        elif key == Qt.Key.Key_Down:
+            self.pan_by(0, step)
+        else:
+            super().keyPressEvent(ev)
+            return
+        ev.accept()
+
+    def viewportEvent(self, ev: QEvent) -> bool:
+        if ev.type() == QEvent.Type.Gesture and isinstance(ev, QGestureEvent):
+            return self._on_gesture(ev)
+        return super().viewportEvent(ev)
+
+    def _on_gesture(self, ev: QGestureEvent) -> bool:
+        pinch = ev.gesture(Qt.GestureType.PinchGesture)
+        if isinstance(pinch, QPinchGesture):
+            ev.accept(pinch)
+            flags = pinch.changeFlags()
+            centre = self.mapToScene(self.viewport().mapFromGlobal(
+                pinch.centerPoint().toPoint()))
+            if flags & QPinchGesture.ChangeFlag.ScaleFactorChanged and pinch.scaleFactor() > 0:
+                factor = 1.0 / pinch.scaleFactor()
+                self.vb.scaleBy((factor, factor), center=self.vb.mapSceneToView(centre))
+            if flags & QPinchGesture.ChangeFlag.CenterPointChanged:
+                delta = pinch.centerPoint() - pinch.lastCenterPoint()
+                self.pan_by(-delta.x(), -delta.y())
+            self.pinch_count += 1
+            return True
+        hold = ev.gesture(Qt.GestureType.TapAndHoldGesture)
+        if isinstance(hold, QTapAndHoldGesture):
+            ev.accept(hold)
+            if hold.state() == Qt.GestureState.GestureFinished:
+                local = self.viewport().mapFromGlobal(hold.position().toPoint())
+                x, y = self.to_view(QPointF(local))
+                self.context_requested.emit(x, y, hold.position().toPoint())
+            return True
+        return False
+
+    # --- foreground: scale bar, north arrow, attribution -------------------------------------
+
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+        super().drawForeground(painter, rect)
+        painter.save()
+        painter.resetTransform()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        font = QFont(theme.FONT_FAMILY)
+        font.setPointSizeF(theme.FONT_SIZE_PT * self.touch_scale)
+        painter.setFont(font)
+        vp = self.viewport().rect()
+        self._draw_scale_bar(painter, vp.left() + 16, vp.bottom() - 40)
+        self._draw_north_arrow(painter, vp.right() - 40, vp.top() + 20)
+        self._draw_attribution(painter, vp.right() - 8, vp.bottom() - 6)
+        painter.restore()
+
+    def _draw_scale_bar(self, painter: QPainter, left: float, base: float) -> None:
+        _, cy = self.center()
+        metres_per_px = self.resolution() * ground_scale(point_to_lonlat(0.0, cy)[1])
+        if metres_per_px <= 0 or not math.isfinite(metres_per_px):
+            return
+        target = 140 * metres_per_px
+        mag = 10 ** math.floor(math.log10(target))
+        length = max(s * mag for s in SCALE_STEPS if s * mag <= target) if target >= mag else mag
+        px = length / metres_per_px
+        label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(21, 25, 30, 190))
+        painter.drawRoundedRect(QRectF(left - 8, base - 30, px + 16, 38), 4, 4)
+        halo = QPen(QColor(theme.BACKGROUND), 5)
+        line = QPen(QColor(theme.TEXT), 2)
+        for pen in (halo, line):
+            painter.setPen(pen)
+            painter.drawLine(QPointF(left, base), QPointF(left + px, base))
+            painter.drawLine(QPointF(left, base - 6), QPointF(left, base + 1))
+            painter.drawLine(QPointF(left + px, base - 6), QPointF(left + px, base + 1))
+        self._halo_text(painter, QPointF(left, base - 10), label)
+
+    def _draw_north_arrow(self, painter: QPainter, x: float, top: float) -> None:
+        painter.setPen(QPen(QColor(theme.BACKGROUND), 1.5))
+        painter.setBrush(QColor(theme.TEXT))
+        painter.drawPolygon([QPointF(x, top), QPointF(x + 9, top + 26), QPointF(x, top + 20),
+                             QPointF(x - 9, top + 26)])
+        self._halo_text(painter, QPointF(x - 5, top + 44), "N")
+
+    def _draw_attribution(self, painter: QPainter, right: float, base: float) -> None:
+        if not self.attributions:
+            return
+        small = QFont(painter.font())
+        small.setPointSizeF(max(9.0, theme.FONT_SIZE_PT - 2))
+        painter.setFont(small)
+        metrics = QFontMetrics(small)
+        limit = max(200, int(self.viewport().width() * 0.75))
+        lines: list[str] = []
+        for text in self.attributions:
+            if lines and metrics.horizontalAdvance(lines[-1] + " · " + text) + 12 <= limit:
+                lines[-1] += " · " + text
+            else:
+                lines.append(text)
+        line_h = metrics.height() + 2
+        width = max(metrics.horizontalAdvance(line) for line in lines) + 12
+        box = QRectF(right - width, base - line_h * len(lines) - 2, width, line_h * len(lines) + 4)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(21, 25, 30, 210))
+        painter.drawRect(box)
+        painter.setPen(QColor(theme.TEXT_MUTED))
+        for i, line in enumerate(lines):
+            row = QRectF(box.left() + 6, box.top() + 2 + i * line_h, width - 12, line_h)
+            painter.drawText(row, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+                             line)
+
+    @staticmethod
+    def _halo_text(painter: QPainter, at: QPointF, text: str) -> None:
+        painter.setPen(QPen(QColor(theme.BACKGROUND), 3))
+        for ox, oy in ((-1, 0), (1, 0), (0, -1), (0, 1)):
+            painter.drawText(at + QPointF(ox, oy), text)
+        painter.setPen(QColor(theme.TEXT))
+        painter.drawText(at, text)
