@@ -87,8 +87,13 @@ def test_filter_matches_any_column_case_insensitively(
     assert panel.proxy.rowCount() > 0
     assert all("VVF Milano" in s for s in texts(panel, COL_SUMMARY))
     assert "di" in panel.count.text()
+    panel.filter.setText("nessuna corrispondenza qui")
+    assert panel.proxy.rowCount() == 0
+    assert not panel.empty.isHidden()
+    assert panel.empty.text() == "Nessun evento corrisponde al filtro."
     panel.filter.setText("")
     assert panel.proxy.rowCount() == panel.model.rowCount()
+    assert panel.empty.isHidden()
 
 
 def test_type_prefixes_and_positions_toggle(qtbot: QtBot, journal: FakeJournal) -> None:
@@ -102,6 +107,8 @@ def test_type_prefixes_and_positions_toggle(qtbot: QtBot, journal: FakeJournal) 
 def test_rows_are_capped_oldest_first(qtbot: QtBot) -> None:
     journal = FakeJournal()
     panel = make(qtbot, journal, include_positions=True, max_rows=100)
+    assert not panel.empty.isHidden(), "an empty log says it is waiting, not just blank"
+    assert "Nessun evento ricevuto" in panel.empty.text()
     for start in range(1, 1001, 250):
         journal.push(sample_events(250, start_id=start))
     qtbot.wait_until(lambda: "100 eventi" in panel.count.text(), timeout=3000)

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 FLUSH_MS = 100
 POSITIONS = "unit.moved"
+NO_EVENTS_YET = "Nessun evento ricevuto finora: il registro si aggiorna da solo."
 
 
 class EventLogPanel(QWidget):
@@ -102,6 +103,11 @@ class EventLogPanel(QWidget):
         self.table.setColumnWidth(COL_TIME, 96)
         self.table.setColumnWidth(COL_TYPE, 210)
 
+        # Said in the grid itself, so an empty log never looks like a broken one.
+        self.empty = QLabel(self.table.viewport())
+        self.empty.setStyleSheet(f"color: {theme.TEXT_MUTED}; background: transparent;")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
         grid = QWidget()
         grid_layout = QVBoxLayout(grid)
         grid_layout.setContentsMargins(0, 0, 0, 0)
@@ -137,8 +143,13 @@ class EventLogPanel(QWidget):
             self._flush()
         self._update_count()
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.empty.setGeometry(self.table.viewport().rect())
+
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        self.empty.setGeometry(self.table.viewport().rect())
         if self.follow.isChecked():
             self.table.scrollToBottom()
 
@@ -220,6 +231,11 @@ class EventLogPanel(QWidget):
 
     def _update_count(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
+        if total == 0:
+            self.empty.setText(tr(NO_EVENTS_YET))
+        elif shown == 0:
+            self.empty.setText(tr("Nessun evento corrisponde al filtro."))
+        self.empty.setVisible(shown == 0)
         text = tr("{n} eventi", n=total) if shown == total else tr(
             "{shown} di {n} eventi", shown=shown, n=total
         )

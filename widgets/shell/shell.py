@@ -71,7 +71,8 @@ class Shell(QObject):
         self._windows: list[ShellWindow] = []
         self._panels: list[PlacedPanel] = []
         self._connected = False
-        status_model.mode = layout.mode
+        if not status_model.mode:
+            status_model.mode = layout.mode
         self._build(registry)
         if self.plan.folded:
             status_model.announce(
