@@ -30,6 +30,9 @@ from console.api.errors import ApiError, from_response, from_transport
 
 log = logging.getLogger(__name__)
 
+# No legitimate event comes near this; a bigger one is a broken or hostile server.
+MAX_EVENT_CHARS = 1_000_000
+
 
 def is_priority(event: Event) -> bool:
     """Events that skip coalescing: P1 alerts, unit emergencies, flash chat messages."""
@@ -201,6 +204,9 @@ class EventStream(QObject):
             self.stats["duplicates"] += 1
             return
         self.last_id = event_id
+        if len(sse.data) > MAX_EVENT_CHARS:
+            self._malformed(f"data too large ({len(sse.data)} characters)", sse)
+            return
         try:
             data = json.loads(sse.data)
         except json.JSONDecodeError as exc:

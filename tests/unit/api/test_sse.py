@@ -56,22 +56,24 @@ async def test_dedup_malformed_unknown_and_resume(tmp_path: Path) -> None:
                 frame(4, "unit.moved", "[1, 2]"),
                 b'id: 5\nevent: alert.updated\ndata: {"id":\n data: "a1"}\n\n',
                 frame(6, "alert.updated", {"id": "a1"}),
+                frame(7, "unit.moved", {"blob": "x" * 1_200_000}),
             ],
-            [frame(6, "alert.updated", {"id": "a1"}), frame(7, "chat.message", {"id": "m"})],
+            [frame(6, "alert.updated", {"id": "a1"}), frame(8, "chat.message", {"id": "m"})],
         ],
         hang=False,
     )
     async with streaming(fake, tmp_path, start_id=0) as (stream, batches):
-        await wait_for(lambda: 7 in ids(batches))
-    assert ids(batches) == [1, 2, 6, 7]
+        await wait_for(lambda: 8 in ids(batches))
+    assert ids(batches) == [1, 2, 6, 8]
     assert [e.event for b in batches for e in b][1] == "weird.future.type"  # delivered as is
-    assert stream.stats["malformed"] == 4  # bad id, bad JSON, not an object, broken continuation
+    # bad id, bad JSON, not an object, broken continuation line, oversized
+    assert stream.stats["malformed"] == 5
     assert stream.stats["duplicates"] == 2
     assert fake.requests[0].headers["last-event-id"] == "0"
-    assert fake.requests[1].headers["last-event-id"] == "6"
+    assert fake.requests[1].headers["last-event-id"] == "7"
     # The position survives a restart.
     cursor = EventCursor("http://127.0.0.1:9", tmp_path / "link.sqlite")
-    assert cursor.load() == 7
+    assert cursor.load() == 8
     cursor.close()
 
 
