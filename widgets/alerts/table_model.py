@@ -1,0 +1,322 @@
+"""AlertTableModel: the queue as rows sorted by priority then age, cheap at any size.
+
+- Roles are compared as ints and display strings are cached per alert (DESIGN §8): data() on a
+  visible cell is a list index and a dict lookup.
+- Inserts are coalesced to at most 30 Hz; each flush sorts the batch and inserts every contiguous
+  run with one beginInsertRows (new alerts are the newest of their priority, so a burst costs at
+  most one insert per priority). An unacknowledged P1 bypasses the wait and is inserted at once.
+- Filtering happens here, not in a proxy: a proxy's Python filterAcceptsRow over a million rows
+  would freeze the GUI.
+
+Signals:
+    p1_inserted(str)  an unacknowledged P1 row was just inserted (the queue flashes and sounds)
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QColor, QFont
+
+from console.alerts.record import AlertRecord
+from console.alerts.store import AlertStore
+from console.api.contract import AlertState
+from console.i18n import tr
+from widgets.alerts import labels
+from widgets.common import theme
+
+# Qt.ItemDataRole as plain ints: an enum comparison costs ~9 µs in data().
+DISPLAY, DECORATION, TOOLTIP, FONT, ALIGN, BACKGROUND, FOREGROUND = 0, 1, 3, 6, 7, 8, 9
+ALERT_ID_ROLE = 0x0100  # Qt.UserRole
+PRIORITY_ROLE = 0x0101
+RECORD_ROLE = 0x0102
+
+COLUMNS = ("prio", "type", "subject", "place", "age", "state", "owner", "sla")
+COL_PRIO, COL_TYPE, COL_SUBJECT, COL_PLACE, COL_AGE, COL_STATE, COL_OWNER, COL_SLA = range(8)
+FLUSH_MS = 33  # <= 30 Hz
+
+Index = QModelIndex | QPersistentModelIndex
+Key = tuple[int, float, int]
+Filter = Callable[[AlertRecord], bool]
+
+
+def _key(rec: AlertRecord) -> Key:
+    return (rec.priority, rec.created_at.timestamp(), rec.seq)
+
+
+class AlertTableModel(QAbstractTableModel):
+    p1_inserted = Signal(str)
+
+    def __init__(
+        self,
+        store: AlertStore,
+        clock: Callable[[], datetime] | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.clock = clock or store.clock
+        self._rows: list[str] = []
+        self._keys: list[Key] = []
+        self._key_of: dict[str, Key] = {}
+        self._cache: dict[str, tuple[str, ...]] = {}
+        self._pending: dict[str, None] = {}
+        self._accept: Filter = lambda rec: rec.state != AlertState.CLOSED
+        self.flash_on = False
+        self.inserts = 0  # beginInsertRows calls, for tests and benchmarks
+        self._headers = [
+            tr("P"), tr("Tipo"), tr("Oggetto"), tr("Luogo"), tr("Età"), tr("Stato"),
+            tr("Operatore"), tr("SLA"),
+        ]
+        self._bold = QFont(theme.FONT_FAMILY, theme.FONT_SIZE_PT)
+        self._bold.setBold(True)
+        self._prio_bg = {p: QColor(c) for p, c in theme.PRIORITY.items()}
+        self._prio_fg = {p: QColor(c) for p, c in theme.PRIORITY_TEXT.items()}
+        self._flash_bg = QColor(theme.PRIORITY[1])
+        self._flash_bg.setAlpha(90)
+        self._muted = QColor(theme.TEXT_MUTED)
+        self._error = QColor(theme.ERROR)
+        self._exercise = QColor(theme.EXERCISE)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(FLUSH_MS)
+        self._timer.timeout.connect(self.flush)
+        store.alerts_added.connect(self._on_alerts_added)
+        store.alerts_changed.connect(self._on_alerts_changed)
+        store.alerts_removed.connect(self._on_alerts_removed)
+        store.alerts_reset.connect(self.rebuild)
+        store.p1_arrived.connect(self._on_p1_arrived)
+        self.rebuild()
+
+    # --- Qt model API ------------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> Any:
+        if role == DISPLAY and orientation == Qt.Orientation.Horizontal:
+            return self._headers[section] if 0 <= section < len(self._headers) else None
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: Index, role: int = DISPLAY) -> Any:
+        row, col = index.row(), index.column()
+        if not index.isValid() or row >= len(self._rows):
+            return None
+        alert_id = self._rows[row]
+        if role == DISPLAY:
+            if col == COL_AGE:
+                rec = self.store.get(alert_id)
+                return labels.age(rec.created_at, self.clock()) if rec else ""
+            if col == COL_SLA:
+                rec = self.store.get(alert_id)
+                return labels.sla(rec, self.clock()) if rec else ""
+            cache = self._cache.get(alert_id)
+            if cache is None:
+                cache = self._make_cache(alert_id)
+            return cache[col]
+        if role == ALERT_ID_ROLE:
+            return alert_id
+        if role == PRIORITY_ROLE:
+            return self._key_of[alert_id][0]
+        if role == RECORD_ROLE:
+            return self.store.get(alert_id)
+        if role == BACKGROUND:
+            prio = self._key_of[alert_id][0]
+            if col == COL_PRIO:
+                return self._prio_bg[prio]
+            if prio == 1 and self.flash_on and self._unacked(alert_id):
+                return self._flash_bg
+            return None
+        if role == FOREGROUND:
+            if col == COL_PRIO:
+                return self._prio_fg[self._key_of[alert_id][0]]
+            rec = self.store.get(alert_id)
+            if rec is None:
+                return None
+            if col == COL_SLA and rec.escalated:
+                return self._error
+            if col == COL_TYPE and rec.exercise:
+                return self._exercise
+            if rec.snoozed_until is not None and rec.snoozed_until > self.clock():
+                return self._muted
+            return None
+        if role == FONT:
+            return self._bold if self._key_of[alert_id][0] == 1 or col == COL_PRIO else None
+        if role == DECORATION and col == COL_TYPE:
+            rec = self.store.get(alert_id)
+            return labels.type_icon(rec.type, rec.priority) if rec else None
+        if role == ALIGN and col in (COL_PRIO, COL_AGE, COL_SLA):
+            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == TOOLTIP:
+            rec = self.store.get(alert_id)
+            return labels.tooltip(rec) if rec else None
+        return None
+
+    # --- rows --------------------------------------------------------------------------------
+
+    def alert_id(self, row: int) -> str | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def row_of(self, alert_id: str) -> int:
+        key = self._key_of.get(alert_id)
+        if key is None:
+            return -1
+        pos = bisect.bisect_left(self._keys, key)
+        return pos if pos < len(self._rows) and self._rows[pos] == alert_id else -1
+
+    def set_filter(self, accept: Filter) -> None:
+        self._accept = accept
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        """Recompute every row (filter change, snapshot): one model reset."""
+        self.beginResetModel()
+        self._pending.clear()
+        accept = self._accept
+        items = [(_key(r), r.id) for r in self.store.rows() if accept(r)]
+        items.sort()
+        self._keys = [k for k, _ in items]
+        self._rows = [i for _, i in items]
+        self._key_of = dict(zip(self._rows, self._keys, strict=True))
+        self._cache.clear()
+        self.endResetModel()
+
+    def _make_cache(self, alert_id: str) -> tuple[str, ...]:
+        rec = self.store.get(alert_id)
+        cache = labels.row_strings(rec) if rec else ("",) * len(COLUMNS)
+        self._cache[alert_id] = cache
+        return cache
+
+    def _unacked(self, alert_id: str) -> bool:
+        rec = self.store.get(alert_id)
+        return rec is not None and rec.state == AlertState.NEW
+
+    def unacked_p1(self) -> list[int]:
+        """Rows of unacknowledged P1 alerts (they sit at the top: the scan stops early)."""
+        out = []
+        for row, key in enumerate(self._keys):
+            if key[0] != 1:
+                break
+            if self._unacked(self._rows[row]):
+                out.append(row)
+        return out
+
+    # --- store events ------------------------------------------------------------------------
+
+    def _on_alerts_added(self, ids: list[str]) -> None:
+        for alert_id in ids:
+            if alert_id not in self._key_of:
+                self._pending[alert_id] = None
+        if self._pending and not self._timer.isActive():
+            self._timer.start()
+
+    def _on_p1_arrived(self, alert_id: str) -> None:
+        """The P1 lane: no waiting for the next flush."""
+        rec = self.store.get(alert_id)
+        if rec is None or alert_id in self._key_of or not self._accept(rec):
+            return
+        self._pending.pop(alert_id, None)
+        self._insert_sorted([(_key(rec), alert_id)])
+        self.p1_inserted.emit(alert_id)
+
+    def flush(self) -> None:
+        """Insert everything pending, one beginInsertRows per contiguous run."""
+        self._timer.stop()
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, {}
+        items = []
+        accept, get = self._accept, self.store.get
+        for alert_id in pending:
+            rec = get(alert_id)
+            if rec is not None and alert_id not in self._key_of and accept(rec):
+                items.append((_key(rec), alert_id))
+        if items:
+            items.sort()
+            self._insert_sorted(items)
+
+    def _insert_sorted(self, items: list[tuple[Key, str]]) -> None:
+        keys = self._keys
+        start = 0
+        while start < len(items):
+            pos = bisect.bisect_right(keys, items[start][0])
+            end = start + 1
+            # Extend the run while the next item lands at the same position.
+            limit = keys[pos] if pos < len(keys) else None
+            while end < len(items) and (limit is None or items[end][0] < limit):
+                end += 1
+            run = items[start:end]
+            self.beginInsertRows(QModelIndex(), pos, pos + len(run) - 1)
+            keys[pos:pos] = [k for k, _ in run]
+            self._rows[pos:pos] = [i for _, i in run]
+            for k, i in run:
+                self._key_of[i] = k
+            self.endInsertRows()
+            self.inserts += 1
+            start = end
+
+    def _remove(self, alert_id: str) -> None:
+        row = self.row_of(alert_id)
+        if row < 0:
+            return
+        self.beginRemoveRows(QModelIndex(), row, row)
+        del self._rows[row]
+        del self._keys[row]
+        del self._key_of[alert_id]
+        self._cache.pop(alert_id, None)
+        self.endRemoveRows()
+
+    def _on_alerts_changed(self, ids: list[str]) -> None:
+        last = len(COLUMNS) - 1
+        for alert_id in ids:
+            rec = self.store.get(alert_id)
+            present = alert_id in self._key_of
+            if rec is None or not self._accept(rec):
+                if present:
+                    self._remove(alert_id)
+                self._pending.pop(alert_id, None)
+                continue
+            if not present:
+                if alert_id not in self._pending:
+                    self._on_alerts_added([alert_id])
+                continue
+            self._cache.pop(alert_id, None)
+            if _key(rec) != self._key_of[alert_id]:  # priority changed: move the row
+                self._remove(alert_id)
+                self._insert_sorted([(_key(rec), alert_id)])
+            else:
+                row = self.row_of(alert_id)
+                self.dataChanged.emit(self.index(row, 0), self.index(row, last))
+
+    def _on_alerts_removed(self, ids: list[str]) -> None:
+        for alert_id in ids:
+            self._pending.pop(alert_id, None)
+            self._remove(alert_id)
+
+    def tick(self, first: int, last: int) -> None:
+        """Age, SLA and flash change with time: refresh only the rows on screen."""
+        if not self._rows:
+            return
+        first, last = max(0, first), min(len(self._rows) - 1, last)
+        if first <= last:
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
