@@ -3,7 +3,9 @@
 The estimate is straight-line distance over a typical urban speed per unit kind ("stima in linea
 d'aria"): no road network, no traffic. The UI says so, and the list is a suggestion; the operator
 can assign any unit. A unit of a kind or without the skills the incident type asks for is not
-excluded, only pushed back by a penalty, so in a quiet district the only car nearby still shows.
+excluded, only pushed back by a fixed time penalty (as if it were a few minutes further away), so
+in a quiet district the only car nearby still shows, and a suitable unit a few minutes further
+away is suggested before an unsuitable one next door.
 """
 
 from __future__ import annotations
@@ -27,9 +29,10 @@ SPEED_KMH = {
     "foot": 5.0,
 }
 DEFAULT_SPEED_KMH = 25.0
-KIND_PENALTY = 0.5  # +50 % of the estimated time for a unit of another kind
-SKILL_PENALTY = 0.5
-AGENCY_PENALTY = 0.25
+# Seconds added to the estimate for each mismatch: "as if it were this much further away".
+KIND_PENALTY_S = 180.0
+SKILL_PENALTY_S = 180.0
+AGENCY_PENALTY_S = 120.0
 EARTH_RADIUS_M = 6_371_008.8
 
 
@@ -48,7 +51,7 @@ class Recommendation:
     kind_ok: bool
     skills_ok: bool
     agency_ok: bool
-    score: float  # eta with penalties; lower is better
+    score: float  # eta plus mismatch penalties, seconds; lower is better
 
     @property
     def reasons(self) -> str:
@@ -74,8 +77,8 @@ def recommend(units: Iterable[contract.Unit], lon: float, lat: float, kind: Inci
         kind_ok = not kind.unit_kinds or unit.kind in kind.unit_kinds
         skills_ok = not kind.skills or bool(set(kind.skills) & set(unit.skills))
         agency_ok = not kind.agencies or unit.agency.value in kind.agencies
-        factor = (1 + KIND_PENALTY * (not kind_ok) + SKILL_PENALTY * (not skills_ok)
-                  + AGENCY_PENALTY * (not agency_ok))
-        out.append(Recommendation(unit, dist, eta, kind_ok, skills_ok, agency_ok, eta * factor))
+        score = (eta + KIND_PENALTY_S * (not kind_ok) + SKILL_PENALTY_S * (not skills_ok)
+                 + AGENCY_PENALTY_S * (not agency_ok))
+        out.append(Recommendation(unit, dist, eta, kind_ok, skills_ok, agency_ok, score))
     out.sort(key=lambda r: (r.score, r.unit.callsign))
     return out[:limit]

@@ -76,6 +76,8 @@ class IncidentService(QObject):
         self.fetch = fetch
         self.inside = inside
         self._tasks: set[asyncio.Task[None]] = set()
+        # The draft open in the form, newer than its file between autosaves: preferred.
+        self.live: Callable[[], Draft | None] = lambda: None
 
     def attach_outbox(self, outbox: QObject) -> None:
         outbox.command_sent.connect(self.on_command_sent)  # type: ignore[attr-defined]
@@ -122,10 +124,28 @@ class IncidentService(QObject):
         draft.message = tr("In attesa della centrale: la scheda è al sicuro in bozza.")
         draft.sent = body
         self.drafts.save(draft)
-        self.enqueue(method, path, body, draft.idempotency_key)
+        try:
+            self.enqueue(method, path, body, draft.idempotency_key)
+        except Exception as exc:  # no session yet, outbox closed: keep it, send on link
+            log.info("incident save %s waits for a link: %s", draft.draft_id, exc)
+            draft.state, draft.sent = "waiting", None
+            draft.message = tr("Centrale non ancora collegata: la scheda è in bozza e verrà "
+                               "inviata appena possibile.")
+            self.drafts.save(draft)
         self.pending.emit(draft.draft_id, draft.message)
 
+    def resend_waiting(self) -> int:
+        """Send drafts saved before there was any link (called when the session appears)."""
+        waiting = [d for d in self.drafts.all() if d.state == "waiting"]
+        live = self.live()
+        for draft in waiting:
+            self._send(live if live is not None and live.draft_id == draft.draft_id else draft)
+        return len(waiting)
+
     def _draft_for_key(self, key: str) -> Draft | None:
+        live = self.live()
+        if live is not None and live.idempotency_key == key:
+            return live
         return next((d for d in self.drafts.all() if d.idempotency_key == key), None)
 
     async def drain(self) -> None:
@@ -195,6 +215,7 @@ class IncidentService(QObject):
 
     def resolve_stale(self, draft: Draft, current: dict[str, Any]) -> merge.MergeResult:
         """Three-way merge against `current`; re-send at once when nothing overlaps."""
+        draft.sent = None  # the stale command is answered; whatever follows is a new one
         result = merge.three_way(draft.base or {}, draft.data, current)
         draft.base = current  # the next write is checked against the server's version
         if result.conflicts:

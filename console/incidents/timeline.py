@@ -9,11 +9,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from console.api import contract
 from console.i18n import tr
 from console.incidents.lifecycle import label
+
+
+class AlertLike(Protocol):
+    """contract.Alert or the alert store's record: what the timeline needs of an alert."""
+
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def source(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -36,7 +47,7 @@ def _time(value: Any) -> datetime | None:
     return None
 
 
-def build(history: Iterable[Mapping[str, Any]], alerts: Iterable[contract.Alert] = (),
+def build(history: Iterable[Mapping[str, Any]], alerts: Iterable[AlertLike] = (),
           messages: Iterable[contract.ChatMessage] = (),
           local: Iterable[Mapping[str, Any]] = ()) -> list[Entry]:
     """Entries oldest first; `local` are steps taken here and not yet confirmed by the server."""
