@@ -255,3 +255,30 @@ def test_status_model_emits_only_on_real_changes(qtbot: QtBot) -> None:
     assert len(model.notices) == MAX_NOTICES
     assert model.latest_notice is not None
     assert model.latest_notice.text == f"avviso {MAX_NOTICES + 4}"
+
+
+def test_touch_layout_enlarges_text_for_the_whole_application(
+    qtbot: QtBot, centrale_home: Path, registry: PanelRegistry, status: StatusModel
+) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from widgets.common import theme
+    from widgets.common.style import apply_style
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    table = parse_layout(
+        {"name": "tactical-table", "title": "Tavolo tattico", "mode": "tactical-table",
+         "touch": True,
+         "screens": [{"role": "tavolo", "window": "fullscreen", "panels": [{"name": "probe"}]}]},
+        "tactical-table.toml", {"probe"},
+    )
+    built = Shell(table, registry, PanelContext(), status)
+    try:
+        assert app.font().pointSize() > theme.FONT_SIZE_PT
+        assert Probe.instances[-1].ctx.touch
+        assert f"font-size: {theme.FONT_SIZE_PT + 3}pt" in app.styleSheet()
+    finally:
+        built.close()
+        apply_style(app)
+        app.setStyleSheet("")

@@ -20,12 +20,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QRect, Signal
 from PySide6.QtGui import QGuiApplication, QScreen
-from PySide6.QtWidgets import QDockWidget, QMenu, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QMenu, QWidget
 
 from console import uistate
 from console.i18n import tr
 from console.layouts import Layout
 from console.status import StatusModel
+from widgets.common.style import apply_style
 from widgets.shell import placement
 from widgets.shell.context import PanelContext
 from widgets.shell.registry import ErrorPanel, PanelRegistry
@@ -64,6 +65,11 @@ class Shell(QObject):
             ctx, mode=layout.mode, kiosk=ctx.kiosk or layout.kiosk, touch=ctx.touch or layout.touch
         )
         self._clock = Clock(self)
+        if self._ctx.touch:
+            # A touch table is the whole application: larger text and targets everywhere.
+            app = QApplication.instance()
+            if isinstance(app, QApplication):
+                apply_style(app, touch=True)
         self._screens = ordered_screens(screens)
         if not self._screens:
             raise RuntimeError("no screens")
