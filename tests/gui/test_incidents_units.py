@@ -43,8 +43,13 @@ def board(qtbot: QtBot, centrale_home: Path) -> Iterator[tuple[UnitsBoard, Incid
         _unit("vvf", 9.1910, 45.4650, agency="VVF", kind="fire_engine", skills=["antincendio"]),
     ])
     queued: list[tuple[str, str, Any, str]] = []
+
+    def enqueue(method: str, path: str, body: Any, key: str) -> str:
+        queued.append((method, path, body, key))
+        return key
+
     store, drafts = IncidentStore(), DraftStore()
-    service = IncidentService(store, drafts, lambda m, p, b, k: queued.append((m, p, b, k)) or k)
+    service = IncidentService(store, drafts, enqueue)
     desk = IncidentDesk(store, drafts, service, "radio1", autosave_ms=1000)
     widget = UnitsBoard(units, desk)
     qtbot.add_widget(widget)
