@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 _PAD = 6
 
 
-def _band(painter: QPainter, rect: QRect, alpha: int = 170) -> None:
+def _band(painter: QPainter, rect: QRect, alpha: int = 210) -> None:
     painter.fillRect(rect, theme.qcolor(theme.BACKGROUND, alpha))
 
 

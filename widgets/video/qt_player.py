@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import PySide6
-from PySide6.QtCore import QObject, QUrl, Signal
+from PySide6.QtCore import QObject, QThreadPool, QUrl, Signal
 from PySide6.QtMultimedia import QMediaPlayer, QVideoFrame, QVideoSink
 
 from console.cameras.urls import redact, scrub
@@ -43,6 +43,22 @@ def _quiet_ffmpeg() -> None:
     log.info("FFmpeg log level not set: libavutil not found in %s", lib_dir)
 
 
+_MIN_POOL_THREADS = 32
+
+
+@functools.cache
+def _widen_thread_pool() -> None:
+    """QtMultimedia opens media on the global QThreadPool, sized to the cores (2 here).
+
+    An RTSP open blocks its thread for 1-2 s (handshake, probing), so with two threads a 16-tile
+    wall came up two tiles at a time: ~15 s measured. The threads mostly wait on the network, so
+    allowing more of them costs nothing when idle and brings the wall up in ~3 s.
+    """
+    pool = QThreadPool.globalInstance()
+    if pool.maxThreadCount() < _MIN_POOL_THREADS:
+        pool.setMaxThreadCount(_MIN_POOL_THREADS)
+
+
 class QtBackend(QObject):
     """Signals: frame_ready(object: QVideoFrame), failed(str)."""
 
@@ -64,8 +80,9 @@ class QtBackend(QObject):
     def open(self, url: str) -> None:
         self.stop()
         self._url = url
-        player = QMediaPlayer(self)
+        _widen_thread_pool()
         _quiet_ffmpeg()
+        player = QMediaPlayer(self)
         sink = QVideoSink(self)
         player.setVideoSink(sink)
         sink.videoFrameChanged.connect(self._on_frame)

@@ -1,0 +1,277 @@
+"""Video wall benchmark against ffmpeg on the same streams, in the same run.
+
+    python -m tests.bench.video [--seconds 60] [--backend qt|vlc] [--switches 200]
+
+The training stream server runs in a child process (as it does in a real exercise), so the
+console's CPU is measured alone. Prints one JSON object per line (STYLE.md). The machine is
+shared: figures are as measured and noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+CLIPS_DIR = Path(tempfile.gettempdir()) / "centrale-video-test-clips"
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def emit(metric: str, value: float, unit: str, goal: str, reference: float | None = None) -> None:
+    row: dict[str, Any] = {
+        "bench": "video",
+        "metric": metric,
+        "value": round(value, 3),
+        "unit": unit,
+    }
+    if reference is not None:
+        row["reference"] = round(reference, 3)
+        row["ratio"] = round(value / reference, 3) if reference else None
+    row["goal"] = goal
+    print(json.dumps(row), flush=True)
+
+
+# --- the stream server, in its own process ----------------------------------------------------
+
+
+def serve(n: int) -> None:
+    from console.training import clips
+    from console.training.streams import StreamServer
+
+    ids = clips.CAMERA_IDS[:n]
+    clips.make_clips(CLIPS_DIR, camera_ids=ids)
+    server = StreamServer(CLIPS_DIR, camera_ids=ids)
+    server.start()
+    urls = {cid: server.streams_for(cid).model_dump() for cid in ids}
+    print(json.dumps(urls), flush=True)
+    sys.stdin.read()  # until the parent closes our stdin
+    server.stop()
+
+
+def start_server(n: int) -> tuple[subprocess.Popen[str], dict[str, dict[str, str]]]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.bench.video", "--serve", str(n)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    if not line:
+        proc.kill()
+        raise SystemExit("stream server did not start")
+    return proc, json.loads(line)
+
+
+# --- ffmpeg reference -------------------------------------------------------------------------
+
+
+def _proc_cpu(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def ffmpeg_cpu(urls: list[str], seconds: float) -> float:
+    """CPU seconds per wall second of `ffmpeg -threads 1 -i URL -an -f null -` over all URLs."""
+    procs = [
+        subprocess.Popen(
+            ["ffmpeg", "-loglevel", "error", "-threads", "1", "-i", u, "-an", "-f", "null", "-"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        for u in urls
+    ]  # fmt: skip
+    time.sleep(3)  # connected and past the first key frame
+    start = sum(_proc_cpu(p.pid) for p in procs)
+    t0 = time.monotonic()
+    time.sleep(seconds)
+    used = sum(_proc_cpu(p.pid) for p in procs) - start
+    wall = time.monotonic() - t0
+    for p in procs:
+        p.terminate()
+    for p in procs:
+        p.wait(timeout=10)
+    return used / wall
+
+
+def ffmpeg_first_frame(url: str) -> float:
+    t0 = time.monotonic()
+    subprocess.run(
+        ["ffmpeg", "-loglevel", "error", "-i", url, "-an", "-frames:v", "1", "-f", "null", "-"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        timeout=30, check=False,
+    )  # fmt: skip
+    return time.monotonic() - t0
+
+
+# --- the console ------------------------------------------------------------------------------
+
+
+def self_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def run_console(args: argparse.Namespace, urls: dict[str, dict[str, str]]) -> None:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ.setdefault("CENTRALE_HOME", tempfile.mkdtemp(prefix="centrale-bench-"))
+    from PySide6.QtCore import QCoreApplication, QEventLoop, QLoggingCategory, QTimer
+    from PySide6.QtWidgets import QApplication, QTabWidget, QWidget
+
+    from console.cameras.store import CameraStore
+    from console.cameras.tile_state import TileState
+    from widgets.video.backend import choose_backend
+    from widgets.video.wall import VideoWall
+
+    QLoggingCategory.setFilterRules("qt.multimedia*=false\nqt.rhi*=false")
+    _app = QApplication.instance() or QApplication([])
+
+    def spin(seconds: float) -> None:
+        loop = QEventLoop()
+        QTimer.singleShot(int(seconds * 1000), loop.quit)
+        loop.exec()
+
+    def spin_until(cond: Any, timeout: float) -> bool:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if cond():
+                return True
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+            time.sleep(0.01)
+        return cond()
+
+    choice = choose_backend(args.backend)
+    store = CameraStore()
+    base = {"lon": 9.19, "lat": 45.46, "heading": 0}
+    store.reset([{"id": c, "name": f"Training {c}", "streams": s, **base} for c, s in urls.items()])
+    ids = list(urls)
+    kind = "sub_rtsp" if choice.can_play_rtsp else "sub_http"
+    sub_urls = [urls[c][kind] for c in ids]
+    print(json.dumps({"bench": "video", "info": choice.as_dict(), "tiles": len(ids)}), flush=True)
+
+    # 1. ffmpeg reference over the same sub streams.
+    ref_cpu = ffmpeg_cpu(sub_urls, args.seconds)
+
+    # 2. The wall: 4x4 on sub streams, staggered start, then measure.
+    tabs = QTabWidget()
+    wall = VideoWall(store, choice, operator="bench")
+    tabs.addTab(wall, "video")
+    tabs.addTab(QWidget(), "altro")
+    tabs.resize(1920, 1080)
+    tabs.show()
+    wall.set_grid("4x4")
+    for i, cid in enumerate(ids[:16]):
+        wall.tiles[i].set_camera(store.get(cid), start=False)
+    wall.start_all()
+    spin_until(
+        lambda: all(t.machine.state is TileState.PLAYING for t in wall.tiles[: len(ids)]), 30
+    )
+    spin(3)
+    frames0 = [t.frames_seen for t in wall.tiles[: len(ids)]]
+    cpu0, t0 = self_cpu(), time.monotonic()
+    spin(args.seconds)
+    wall_s = time.monotonic() - t0
+    cpu = (self_cpu() - cpu0) / wall_s
+    fps = [(t.frames_seen - f0) / wall_s for t, f0 in zip(wall.tiles, frames0, strict=False)]
+    emit("wall16_cpu_cores", cpu, "cores", "<= 1.3x reference", ref_cpu)
+    emit("wall16_min_tile_fps", min(fps), "fps", ">= 24")
+    emit("wall16_median_tile_fps", statistics.median(fps), "fps", ">= 24")
+
+    # 3. Hidden tiles: the whole wall on a hidden tab.
+    tabs.setCurrentIndex(1)
+    spin_until(lambda: all(t.suspended for t in wall.tiles[: len(ids)]), 5)
+    spin(1)
+    cpu0, t0 = self_cpu(), time.monotonic()
+    spin(min(args.seconds, 20))
+    hidden = (self_cpu() - cpu0) / (time.monotonic() - t0)
+    emit("hidden_cpu_share_of_visible", 100 * hidden / cpu if cpu else 0, "%", "<= 5")
+    tabs.setCurrentIndex(0)
+    t_resume = time.monotonic()
+    spin_until(
+        lambda: all(t.machine.state is TileState.PLAYING for t in wall.tiles[: len(ids)]), 30
+    )
+    emit("resume_all_tiles", time.monotonic() - t_resume, "s", "quick")
+    wall.stop_all()
+    wall.set_grid("1")
+
+    # 4. First frame: one tile, sub stream, against ffmpeg's first frame on the same URL.
+    ours, theirs = [], []
+    tile = wall.tiles[0]
+    for cid in ids[: args.first_frames]:
+        theirs.append(ffmpeg_first_frame(urls[cid][kind]))
+        tile.set_large(False)
+        tile.set_camera(store.get(cid))
+        spin_until(lambda: tile.first_frame_at is not None, 15)
+        if tile.first_frame_at is not None:
+            ours.append(tile.first_frame_at)
+        tile.set_camera(None)
+        spin(0.3)
+    ref_ff = statistics.median(theirs)
+    emit(
+        "first_frame_p50",
+        statistics.median(ours) if ours else -1,
+        "s",
+        "<= reference + 0.3",
+        ref_ff,
+    )
+
+    # 5. RSS after camera switches (4 tiles switching together).
+    wall.set_grid("2x2")
+    switches = 0
+    baseline = 0.0
+    rounds = max(1, args.switches // 4)
+    for r in range(rounds):
+        for i in range(4):
+            wall.tiles[i].set_camera(store.get(ids[(r * 4 + i) % len(ids)]))
+        spin_until(lambda: all(t.first_frame_at is not None for t in wall.tiles[:4]), 5)
+        switches += 4
+        if r == 4:  # warmed up: players, decoders and caches exist once
+            baseline = rss_mb()
+    growth = 100 * (rss_mb() - baseline) / baseline if baseline else 0
+    emit("rss_growth_after_switches", growth, "%", "<= 5")
+    print(json.dumps({"bench": "video", "switches": switches, "rss_mb": round(rss_mb(), 1)}))
+    wall.release()
+    tabs.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--backend", choices=("auto", "qt", "vlc"), default="auto")
+    parser.add_argument("--tiles", type=int, default=16)
+    parser.add_argument("--switches", type=int, default=200)
+    parser.add_argument("--first-frames", type=int, default=8)
+    parser.add_argument("--serve", type=int, default=0, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve)
+        return
+    proc, urls = start_server(args.tiles)
+    try:
+        run_console(args, urls)
+    finally:
+        assert proc.stdin is not None
+        proc.stdin.close()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+if __name__ == "__main__":
+    main()
