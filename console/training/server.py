@@ -56,6 +56,13 @@ def parse_args(argv: Sequence[str] | None = None) -> TrainingConfig:
         p.error("--heartbeat must be between 0 and 15 seconds")
     if a.rate_scale <= 0:
         p.error("--rate-scale must be positive")
+    if a.injects is not None:
+        from console.training.injects import InjectError, load
+
+        try:
+            load(a.injects)
+        except InjectError as exc:
+            p.error(str(exc))
     return TrainingConfig(
         host=a.host, port=a.port, db=a.db, layers=tuple(a.layers), seed=a.seed,
         rate_scale=a.rate_scale, video=not a.no_video, scenario=not a.no_scenario,
