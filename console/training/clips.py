@@ -14,6 +14,7 @@ temporary name and renamed, so an interrupted set-up never leaves a half clip th
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -168,21 +169,42 @@ def probe(path: Path) -> dict[str, object] | None:
         return None
 
 
+def _stamp_path(path: Path) -> Path:
+    return path.with_name(path.name + ".ok")
+
+
+def _stamp(path: Path, tag: str | None) -> str:
+    st = path.stat()
+    return json.dumps({"size": st.st_size, "mtime_ns": st.st_mtime_ns, "tag": tag})
+
+
 def clip_valid(path: Path, size: tuple[int, int], tag: str | None = None) -> bool:
-    """True when `path` is a readable H.264 clip of `size`, full length and (if given) `tag`."""
+    """True when `path` is a readable H.264 clip of `size`, full length and (if given) `tag`.
+
+    A clip that passed ffprobe once gets a stamp (size, mtime, tag) beside it: later checks cost
+    one stat() instead of one ffprobe, so a start-up with valid clips is instant.
+    """
     if not path.is_file() or path.stat().st_size == 0:
         return False
+    stamp = _stamp_path(path)
+    with contextlib.suppress(OSError):
+        if stamp.read_text(encoding="utf-8") == _stamp(path, tag):
+            return True
     facts = probe(path)
     if facts is None:
         return False
     duration = facts["duration"]
-    return (
+    valid = (
         facts["codec"] == "h264"
         and (facts["width"], facts["height"]) == size
         and isinstance(duration, float)
         and duration >= DURATION_S - 1
         and (tag is None or facts["comment"] == tag)
     )
+    if valid:
+        with contextlib.suppress(OSError):
+            stamp.write_text(_stamp(path, tag), encoding="utf-8")
+    return valid
 
 
 def _make_one(clips_dir: Path, camera_id: str, label: str) -> str | None:
@@ -190,8 +212,9 @@ def _make_one(clips_dir: Path, camera_id: str, label: str) -> str | None:
     index = CAMERA_IDS.index(camera_id) if camera_id in CAMERA_IDS else 0
     tag = _tag(camera_id, label)
     main, sub = clip_path(clips_dir, camera_id, False), clip_path(clips_dir, camera_id, True)
-    tmp_main = main.with_name(main.stem + ".partial" + SUFFIX)
-    tmp_sub = sub.with_name(sub.stem + ".partial" + SUFFIX)
+    # Per-process partial names: two set-ups racing on one folder never write the same file.
+    tmp_main = main.with_name(f"{main.stem}.partial{os.getpid()}{SUFFIX}")
+    tmp_sub = sub.with_name(f"{sub.stem}.partial{os.getpid()}{SUFFIX}")
     with tempfile.TemporaryDirectory(prefix="centrale-clip-") as tmp:
         # mkdtemp paths hold only [A-Za-z0-9_/-]: safe inside a filtergraph without escaping.
         label_file = Path(tmp) / "label.txt"
@@ -231,8 +254,9 @@ def make_clips(
     started = time.monotonic()
     todo: list[tuple[str, str]] = []
     skipped: list[str] = []
+    chosen = {cam: labels.get(cam, default_label(cam)) for cam in camera_ids}
     for cam in camera_ids:
-        label = labels.get(cam, default_label(cam))
+        label = chosen[cam]
         tag = _tag(cam, label)
         if clip_valid(clip_path(clips_dir, cam, False), MAIN_SIZE, tag) and clip_valid(
             clip_path(clips_dir, cam, True), SUB_SIZE, tag
@@ -247,6 +271,11 @@ def make_clips(
     with ThreadPoolExecutor(max_workers=workers) as pool:
         results = pool.map(lambda item: (item[0], _make_one(clips_dir, *item)), todo)
         for cam, error in results:
+            if error is None and not all(
+                clip_valid(clip_path(clips_dir, cam, sub), dims, _tag(cam, chosen[cam]))
+                for sub, dims in ((False, MAIN_SIZE), (True, SUB_SIZE))
+            ):
+                error = "ffmpeg finished but the clips do not read back as expected"
             if error is None:
                 made.append(cam)
                 log.info("clips for %s made", cam)

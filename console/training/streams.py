@@ -77,6 +77,15 @@ def _free_port(host: str, avoid: Iterable[int] = ()) -> int:
     raise StreamServerError(tr("Nessuna porta libera su {host}", host=host))
 
 
+def _port_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
 def _rtsp_status(host: str, port: int, path: str, timeout: float = 1.0) -> int | None:
     """Status code of an RTSP DESCRIBE for `path`, or None when nothing sensible answers."""
     request = (
@@ -142,6 +151,7 @@ class StreamServer:
         http_port: int = 0,
         camera_ids: Sequence[str] = clips.CAMERA_IDS,
         advertise_host: str | None = None,
+        ready_timeout: float = READY_TIMEOUT_S,
     ) -> None:
         self.clips_dir = clips_dir or clips.default_clips_dir()
         self.host = host
@@ -149,6 +159,7 @@ class StreamServer:
         self._want_rtsp = rtsp_port
         self._want_http = http_port
         self._ids = tuple(camera_ids)
+        self._ready_timeout = ready_timeout
         self._lock = threading.RLock()
         self._instance: Any = None
         self._rtsp_port = 0
@@ -239,6 +250,11 @@ class StreamServer:
             self._collect_mounts()
             if not self._mounts:
                 raise StreamServerError(tr("Nessuna clip utilizzabile in {f}", f=self.clips_dir))
+            for port in (self._want_rtsp, self._want_http):
+                if port and not _port_free(self.host, port):
+                    raise StreamServerError(
+                        tr("La porta {port} su {host} è già in uso", port=port, host=self.host)
+                    )
             auto = not (self._want_rtsp and self._want_http)
             last_error = ""
             for attempt in range(1, _PORT_ATTEMPTS + 1):
@@ -277,7 +293,7 @@ class StreamServer:
             self._stopped.add(camera_id)
             log.info("camera %s stopped", camera_id)
 
-    def start_camera(self, camera_id: str, timeout: float = READY_TIMEOUT_S) -> bool:
+    def start_camera(self, camera_id: str, timeout: float | None = None) -> bool:
         """Put a stopped camera back on the air; True once its mounts answer again."""
         with self._lock:
             self._require_running(camera_id)
@@ -285,7 +301,7 @@ class StreamServer:
             for mount in mounts:
                 self._instance.vlm_play_media(mount.name.encode())
             self._stopped.discard(camera_id)
-            failed = self._wait_ready(mounts, timeout)
+            failed = self._wait_ready(mounts, timeout or self._ready_timeout)
         if failed:
             log.warning("camera %s restarted but does not answer: %s", camera_id, failed)
         else:
@@ -359,7 +375,7 @@ class StreamServer:
                 self._unavailable[mount.camera_id] = tr("libVLC rifiuta la clip {f}", f=uri)
         self._instance, self._rtsp_port, self._http_port = instance, rtsp, http
         pending = [m for m in self._mounts.values() if m.camera_id not in self._unavailable]
-        failed = self._wait_ready(pending, READY_TIMEOUT_S)
+        failed = self._wait_ready(pending, self._ready_timeout)
         if failed and len(failed) == len(pending):
             self._release(instance)
             self._instance, self._rtsp_port, self._http_port = None, 0, 0
