@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -47,7 +48,11 @@ def registry() -> PanelRegistry:
     return reg
 
 
-def layout(kiosk: bool = False) -> Layout:
+def layout(kiosk: bool = False, edited: bool = False) -> Layout:
+    """The test layout; `edited` is the same file after a city removed "sotto" and added
+    "nuovo" on the left."""
+    changed = {"name": "probe", "id": "nuovo", "region": "left"}
+    same = {"name": "probe", "id": "sotto", "region": "bottom"}
     return parse_layout(
         {
             "name": "prova", "title": "Prova", "mode": "radio-room", "kiosk": kiosk,
@@ -56,7 +61,7 @@ def layout(kiosk: bool = False) -> Layout:
                  "panels": [
                      {"name": "probe", "params": {"text": "centro"}},
                      {"name": "probe", "id": "destra", "region": "right"},
-                     {"name": "probe", "id": "sotto", "region": "bottom"},
+                     changed if edited else same,
                      {"name": "broken", "region": "left"},
                  ]},
                 {"role": "due", "title": "Due",
@@ -193,6 +198,28 @@ def test_rearrangement_is_saved_and_restored(
         assert not docks(again)["destra"].isHidden()
     finally:
         again.close()
+
+
+def test_saved_arrangement_tolerates_removed_and_added_panels(
+    qtbot: QtBot, shell: Shell, registry: PanelRegistry, status: StatusModel
+) -> None:
+    right = docks(shell)["destra"]
+    right.setFloating(True)
+    shell.save_state()
+    shell.close()
+    edited = Shell(layout(edited=True), registry, PanelContext(), status)
+    edited.show()
+    try:
+        found = docks(edited)
+        assert "sotto" not in found
+        assert found["destra"].isFloating(), "the saved part of the arrangement still applies"
+        new = found["nuovo"]
+        window = edited.windows()[0]
+        assert not new.isFloating()
+        assert not new.isHidden()
+        assert window.dockWidgetArea(new) == Qt.DockWidgetArea.LeftDockWidgetArea
+    finally:
+        edited.close()
 
 
 def test_reset_goes_back_to_the_shipped_arrangement(qtbot: QtBot, shell: Shell) -> None:

@@ -72,7 +72,7 @@ class Shell(QObject):
                 apply_style(app, touch=True)
         self._screens = ordered_screens(screens)
         if not self._screens:
-            raise RuntimeError("no screens")
+            raise RuntimeError(tr("Nessuno schermo disponibile: impossibile aprire le finestre"))
         self.plan = placement.plan(len(layout.screens), len(self._screens))
         self._windows: list[ShellWindow] = []
         self._panels: list[PlacedPanel] = []
