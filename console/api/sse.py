@@ -92,6 +92,7 @@ class EventStream(QObject):
         self._flush_handle: asyncio.TimerHandle | None = None
         self._last_flush = 0.0
         self._received_this_connection = 0
+        self._connected = False
         self.stats: Counter[str] = Counter()
         self.state = ConnectionState(LinkState.CONNECTING, last_event_id=max(self.last_id, 0))
         self._task: asyncio.Task[None] | None = None
@@ -133,7 +134,8 @@ class EventStream(QObject):
             except SSEError as exc:
                 reason = f"not an event stream: {exc}"
             self._flush()
-            self.stats["disconnects"] += 1
+            self.stats["disconnects" if self._connected else "failed_attempts"] += 1
+            self._connected = False
             healthy = (
                 self._received_this_connection > 0 or loop.time() - started >= self._healthy_after
             )
@@ -173,6 +175,7 @@ class EventStream(QObject):
                     await response.aread()
                     raise from_response(response)
                 self.stats["connects"] += 1
+                self._connected = True
                 self._set_state(
                     state=LinkState.CONNECTED, retry_at=None, offline_since=None, detail=""
                 )

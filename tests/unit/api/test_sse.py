@@ -161,6 +161,8 @@ async def test_unreachable_server_goes_reconnecting_then_offline(tmp_path: Path)
     assert offline.offline_since is not None
     assert offline.describe().startswith("Non in linea dalle ")
     assert "non raggiungibile" in offline.detail
+    assert stream.stats["failed_attempts"] >= 3
+    assert stream.stats["disconnects"] == 0
 
 
 @pytest.mark.asyncio
