@@ -162,3 +162,17 @@ def test_registers_as_eventlog_and_checks_params(qtbot: QtBot) -> None:
     bad = registry.create("eventlog", PanelContext(), {"types": 3})
     qtbot.add_widget(bad)
     assert "parametro types" in getattr(bad, "message", "")
+
+
+def test_works_with_the_real_event_journal(qtbot: QtBot) -> None:
+    from console.api.journal import EventJournal
+
+    journal = EventJournal(capacity=100)
+    journal.apply(sample_events(10))
+    panel = create(PanelContext(services={"journal": journal}), {"include_positions": True})
+    qtbot.add_widget(panel)
+    assert isinstance(panel, EventLogPanel)
+    assert panel.model.rowCount() == 10, "history comes from the journal's recent events"
+    journal.apply(sample_events(5, start_id=11) + sample_events(5, start_id=1))  # 5 repeats
+    qtbot.wait_until(lambda: panel.model.rowCount() == 15, timeout=2000)
+    assert [r.event_id for r in panel.model.rows()][-5:] == [11, 12, 13, 14, 15]
