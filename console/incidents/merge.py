@@ -30,7 +30,9 @@ def field_label(name: str) -> str:
         "address": tr("Indirizzo"), "narrative": tr("Descrizione"),
         "caller.name": tr("Chiamante"), "caller.phone": tr("Telefono"),
         "caller.reliability": tr("Attendibilità"), "people": tr("Persone"),
-        "vehicles": tr("Veicoli"), "location": tr("Posizione"),
+        "vehicles": tr("Veicoli"), "location": tr("Posizione"), "units": tr("Unità"),
+        "alerts": tr("Allarmi collegati"), "attachments": tr("Allegati"),
+        "tags": tr("Etichette"),
     }.get(name, name)
 
 

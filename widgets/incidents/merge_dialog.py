@@ -31,13 +31,21 @@ from widgets.common import theme
 def _show(value: Any) -> str:
     if value in (None, "", [], ()):
         return tr("(vuoto)")
-    if isinstance(value, tuple):  # location
-        lon, lat, *rest = value
-        where = ", ".join(str(v) for v in rest if v)
-        return f"{lat}, {lon}" + (f" ({where})" if where else "")
+    if isinstance(value, tuple):  # location: lon, lat, municipio, nil, comune
+        lon, lat, _municipio, nil, comune = value
+        where = nil or comune or ""
+        try:
+            point = f"{float(lat):.5f}, {float(lon):.5f}"
+        except (TypeError, ValueError):
+            point = f"{lat}, {lon}"
+        return point + (f" ({where})" if where else "")
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False)[:300]
     return str(value)
+
+
+def _short(text: str, limit: int = 90) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class MergeDialog(QDialog):
@@ -46,7 +54,12 @@ class MergeDialog(QDialog):
         self.setWindowTitle(tr("Scheda modificata da un altro operatore"))
         self.merge = result
         self.groups: dict[str, QButtonGroup] = {}
-        self.setStyleSheet(f"font-size: {theme.FONT_SIZE_PT}pt;")
+        self.setStyleSheet(
+            f"QDialog {{ font-size: {theme.FONT_SIZE_PT}pt; }}"
+            f"QRadioButton::indicator {{ width: 14px; height: 14px; border-radius: 8px;"
+            f" border: 2px solid {theme.TEXT_MUTED}; }}"
+            f"QRadioButton::indicator:checked {{ background: {theme.ACCENT};"
+            f" border-color: {theme.ACCENT}; }}")
         intro = QLabel(tr("Mentre lavoravi, un altro operatore ha salvato questa scheda "
                           "(versione {v}). Scegli per ogni campo quale valore tenere.",
                           v=result.version))
@@ -58,17 +71,20 @@ class MergeDialog(QDialog):
         grid.addWidget(QLabel(f"<b>{tr('Versione del collega')}</b>"), 0, 2)
         for row, conflict in enumerate(result.conflicts, start=1):
             group = QButtonGroup(self)
-            mine = QRadioButton(_show(conflict.mine))
-            theirs = QRadioButton(_show(conflict.theirs))
-            for button, choice in ((mine, "mine"), (theirs, "theirs")):
+            mine = QRadioButton(_short(_show(conflict.mine)))
+            theirs = QRadioButton(_short(_show(conflict.theirs)))
+            for button, choice, value in ((mine, "mine", conflict.mine),
+                                          (theirs, "theirs", conflict.theirs)):
                 button.setProperty("choice", choice)
-                button.setToolTip(tr("Prima delle modifiche: {v}", v=_show(conflict.base)))
+                button.setToolTip(_show(value) + "\n\n" + tr("Prima delle modifiche: {v}",
+                                                              v=_show(conflict.base)))
                 group.addButton(button)
             group.buttonClicked.connect(self._update_ok)
             self.groups[conflict.field] = group
             grid.addWidget(QLabel(conflict.label), row, 0)
             grid.addWidget(mine, row, 1)
             grid.addWidget(theirs, row, 2)
+        grid.setRowStretch(len(result.conflicts) + 1, 1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)

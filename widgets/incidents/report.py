@@ -43,7 +43,7 @@ def report_html(incident: contract.Incident, entries: list[Entry],
         (tr("Etichette"), ", ".join(incident.tags) or "—"),
     ]
     table = "".join(f"<tr><th align='left'>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
-    people = "".join(f"<li>{_e(p.name)} — {_e(p.role)} {_e(p.note)}</li>"
+    people = "".join(f"<li>{_e(' — '.join(x for x in (p.name, p.role, p.note) if x))}</li>"
                      for p in incident.people) or f"<li>{_e(tr('nessuna'))}</li>"
     vehicles = "".join(f"<li>{_e(v.plate)} — {_e(v.description)}</li>"
                        for v in incident.vehicles) or f"<li>{_e(tr('nessuno'))}</li>"
