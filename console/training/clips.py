@@ -38,7 +38,11 @@ SUB_SIZE = (640, 360)
 FPS = 25
 DURATION_S = 12
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-RECIPE_VERSION = "1"
+RECIPE_VERSION = "2"
+# Bit-rate caps like real IP cameras' (main ~3 Mbit/s, sub ~1 Mbit/s): noisy sources (Life,
+# cellular automata) would otherwise reach 13 Mbit/s and skew every decoding benchmark.
+MAIN_MAXRATE_K = 3000
+SUB_MAXRATE_K = 1000
 SUFFIX = ".mp4"
 
 # One lavfi source per camera: name -> filter chain ending at 1280x720. Costly generators run at a
@@ -105,8 +109,10 @@ def clip_path(clips_dir: Path, camera_id: str, sub: bool) -> Path:
 
 def _tag(camera_id: str, label: str) -> str:
     """The recipe fingerprint stored in each clip: a changed recipe or label means remake."""
-    index = CAMERA_IDS.index(camera_id) if camera_id in CAMERA_IDS else 0
-    recipe = json.dumps([RECIPE_VERSION, DURATION_S, FPS, _SOURCES[index % 16], label])
+    index = (CAMERA_IDS.index(camera_id) if camera_id in CAMERA_IDS else 0) % len(_SOURCES)
+    recipe = json.dumps(
+        [RECIPE_VERSION, DURATION_S, FPS, MAIN_MAXRATE_K, SUB_MAXRATE_K, _SOURCES[index], label]
+    )
     return "centrale-clip-" + hashlib.sha256(recipe.encode()).hexdigest()[:16]
 
 
@@ -130,11 +136,12 @@ def _filtergraph(index: int, label_file: Path) -> str:
     )
 
 
-def _encode_args(tag: str) -> list[str]:
+def _encode_args(tag: str, maxrate_k: int) -> list[str]:
     return [
         "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency",
         "-profile:v", "main", "-bf", "0", "-g", str(FPS), "-keyint_min", str(FPS),
-        "-sc_threshold", "0", "-crf", "27", "-pix_fmt", "yuv420p", "-threads", "2",
+        "-sc_threshold", "0", "-crf", "27", "-maxrate", f"{maxrate_k}k",
+        "-bufsize", f"{maxrate_k}k", "-pix_fmt", "yuv420p", "-threads", "2",
         "-t", str(DURATION_S), "-an", "-movflags", "+faststart",
         "-metadata", f"comment={tag}",
     ]  # fmt: skip
@@ -222,8 +229,8 @@ def _make_one(clips_dir: Path, camera_id: str, label: str) -> str | None:
         cmd = [
             "ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
             "-filter_complex", _filtergraph(index, label_file),
-            "-map", "[main]", *_encode_args(tag), str(tmp_main),
-            "-map", "[sub]", *_encode_args(tag), str(tmp_sub),
+            "-map", "[main]", *_encode_args(tag, MAIN_MAXRATE_K), str(tmp_main),
+            "-map", "[sub]", *_encode_args(tag, SUB_MAXRATE_K), str(tmp_sub),
         ]  # fmt: skip
         try:
             done = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)

@@ -301,7 +301,8 @@ class StreamServer:
             for mount in mounts:
                 self._instance.vlm_play_media(mount.name.encode())
             self._stopped.discard(camera_id)
-            failed = self._wait_ready(mounts, timeout or self._ready_timeout)
+        # Waiting outside the lock: request handlers asking for status are not held up.
+        failed = self._wait_ready(mounts, timeout or self._ready_timeout)
         if failed:
             log.warning("camera %s restarted but does not answer: %s", camera_id, failed)
         else:
