@@ -68,8 +68,9 @@ def sample_events(count: int, start_id: int = 1) -> list[Event]:
                     "sent_at": at}
             name = "chat.message"
         elif kind == 5:
-            data = {"id": "seveso-niguarda", "name": "Seveso a Niguarda", "value": 1.2 + i / 100,
-                    "unit": "m", "level": "attenzione", "ts": at}
+            data = {"sensor_id": "seveso-niguarda", "station": "Seveso a Niguarda",
+                    "kind": "Livello Idrometrico", "value": 120.0 + i / 10, "unit": "cm",
+                    "level": ["normal", "attention", "alarm"][i % 3], "ts": at}
             name = "sensor.reading"
         else:
             data = {"id": f"cam{i % 16:02d}", "name": f"Telecamera {i % 16}",

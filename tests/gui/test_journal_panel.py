@@ -144,6 +144,17 @@ def test_kiosk_masks_plates_and_message_text() -> None:
     assert type_label("alert.created") == "Nuovo allarme"
 
 
+def test_sensor_readings_read_as_station_kind_value_level() -> None:
+    reading = {"sensor_id": "s1", "station": "Lambro a Milano", "kind": "Livello Idrometrico",
+               "unit": "cm", "value": 182.3, "level": "alarm"}
+    assert summary("sensor.reading", reading) == (
+        "Lambro a Milano · Livello Idrometrico · 182.3 cm · allarme"
+    )
+    row = make_row(Event(id=1, event="sensor.reading", data=reading))
+    assert row.colour is not None
+    assert row.colour.name() == "#e5484d"
+
+
 def test_shutdown_stops_listening(qtbot: QtBot, journal: FakeJournal) -> None:
     panel = make(qtbot, journal)
     before = panel.model.rowCount()

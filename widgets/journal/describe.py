@@ -57,6 +57,12 @@ ALERT_STATE = {
     "closed": "chiuso",
 }
 
+SENSOR_LEVEL = {
+    "normal": "normale",
+    "attention": "attenzione",
+    "alarm": "allarme",
+}
+
 # Italian plates (AB123CD, old and moto formats) and anything that looks like one.
 _PLATE = re.compile(r"\b[A-Z]{2}\s?[0-9]{3,5}\s?[A-Z]{0,2}\b")
 _TIME_KEYS = ("ts", "at", "sent_at", "updated_at", "created_at", "status_since")
@@ -140,11 +146,12 @@ def _summary(kind: str, d: Mapping[str, Any], kiosk: bool) -> str:
     if kind == "chat.receipt":
         return " · ".join(x for x in (g("desk"), g("kind")) if x)
     if kind == "sensor.reading":
-        name = g("name") or g("sensor") or g("id")
+        name = g("station") or g("name") or g("sensor_id") or g("id")
         raw = d.get("value")
         value = f"{raw:.2f}".rstrip("0").rstrip(".") if isinstance(raw, float) else g("value")
-        unit = g("unit")
-        return " · ".join(x for x in (name, f"{value} {unit}".strip(), g("level")) if x)
+        level = SENSOR_LEVEL.get(g("level"), g("level"))
+        reading = [name, g("kind"), f"{value} {g('unit')}".strip(), tr(level) if level else ""]
+        return " · ".join(x for x in reading if x)
     if kind == "camera.updated":
         return " · ".join(x for x in (g("name") or g("id"), g("address")) if x)
     if kind == "resync":

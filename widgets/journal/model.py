@@ -30,6 +30,7 @@ _ALIGN_TIME = int(Qt.AlignmentFlag.AlignCenter)
 
 _PRIORITY_COLOURS = {p: QColor(c) for p, c in theme.PRIORITY.items() if p <= 2}
 _EXERCISE = QColor(theme.EXERCISE)
+_SENSOR_COLOURS = {"alarm": _PRIORITY_COLOURS[1], "attention": _PRIORITY_COLOURS[2]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,8 @@ def make_row(event: Event, kiosk: bool = False, received: datetime | None = None
         colour = _EXERCISE
     elif isinstance(priority, int) and event.event.startswith(("alert.", "incident.")):
         colour = _PRIORITY_COLOURS.get(priority)
+    elif event.event == "sensor.reading":
+        colour = _SENSOR_COLOURS.get(str(data.get("level", "")))
     return Row(
         event.id, event.event, when.strftime("%H:%M:%S"), type_label(event.event),
         summary(event.event, data, kiosk), colour,
