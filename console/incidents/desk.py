@@ -62,8 +62,11 @@ class IncidentDesk(QObject):
         for key, value in (prefill or {}).items():
             if value is not None:
                 data[key] = value
-        if data.get("type") and "priority" not in (prefill or {}):
-            data["priority"] = taxonomy.get(str(data["type"])).priority
+        code, tags = taxonomy.from_prefill(str(data.get("type") or ""))
+        data["type"] = code
+        data["tags"] = [*list(data.get("tags") or []), *tags]
+        if code and "priority" not in (prefill or {}):
+            data["priority"] = taxonomy.get(code).priority
         draft = Draft(data=data, operator=self.operator)
         self._set_current(draft)
         self.autosaver.mark_dirty()

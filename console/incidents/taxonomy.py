@@ -2,8 +2,9 @@
 
 The list is data, not code, so a city can add its own types without a release; the code only
 needs each type's default priority and the unit kinds and skills dispatch should prefer. Types
-the back-end sends that are not in the file (another city's, an older release's) stay usable:
-`get()` returns a generic entry labelled with the raw code, never an error.
+the back-end sends under another name (the training scenario's Italian codes, an alert's type)
+are mapped through each type's `aliases`; codes not in the file at all (another city's, an older
+release's) stay usable: `get()` returns a generic entry labelled with the raw code, never an error.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class IncidentType:
     emsi: str = "/OTH"
     cap_category: str = "Other"
     cap_event: str = ""
+    aliases: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -53,6 +55,7 @@ def load(path: Path = TAXONOMY_FILE) -> list[IncidentType]:
             emsi=str(raw.get("emsi", "/OTH")),
             cap_category=str(raw.get("cap_category", "Other")),
             cap_event=str(raw.get("cap_event", "")),
+            aliases=tuple(str(a) for a in raw.get("aliases", ())),
         ))
     return out
 
@@ -67,12 +70,38 @@ def types() -> tuple[IncidentType, ...]:
         return (IncidentType("other", "Altro", 3),)
 
 
-def get(code: str) -> IncidentType:
-    """The type for `code`; an unknown code gets a generic entry so nothing is lost."""
+def canonical(code: str) -> str:
+    """The taxonomy code for `code` or one of its aliases; an unknown code comes back as is."""
     for item in types():
         if item.code == code:
+            return code
+    for item in types():
+        if code in item.aliases:
+            return item.code
+    return code
+
+
+def get(code: str) -> IncidentType:
+    """The type for `code` (or an alias); an unknown code gets a generic entry, nothing is lost."""
+    wanted = canonical(code)
+    for item in types():
+        if item.code == wanted:
             return item
     return IncidentType(code, code or "Altro", 3)
+
+
+def from_prefill(code: str) -> tuple[str, list[str]]:
+    """Type for a new incident from another panel (an alert's type, a server code), and tags.
+
+    An alert type we cannot map ("cap.weather", "unit.emergency") becomes "other" with the
+    alert type as a tag, so the operator starts from a valid form and the origin stays visible.
+    """
+    wanted = canonical(code)
+    if wanted in codes() or not code:
+        return wanted, []
+    if "." in code:
+        return "other", [code]
+    return code, []
 
 
 def codes() -> list[str]:

@@ -132,7 +132,7 @@ def validate(data: Mapping[str, Any], inside: AreaCheck | None = None,
     code = str(data.get("type") or "").strip()
     if not code:
         result.add("type", tr("Scegliere il tipo di evento."), True)
-    elif code not in taxonomy.codes():
+    elif taxonomy.canonical(code) not in taxonomy.codes():
         result.add("type", tr("Tipo «{code}» non in elenco: verrà salvato così.", code=code), False)
     try:
         priority = int(data.get("priority", 3))

@@ -230,3 +230,16 @@ def test_exports_write_checked_documents(make_desk: Any, tmp_path: Path) -> None
     assert (tmp_path / "r.pdf").read_bytes()[:5] == b"%PDF-"
     assert not d.panel.export("cap", tmp_path / "missing" / "c.xml")
     assert "File non scritto" in d.panel.form.banner.text()
+
+
+def test_alert_types_become_incident_types(make_desk: Any) -> None:
+    intents = Intents()
+    d = make_desk(intents)
+    intents.create_incident.emit({"type": "anpr.hotlist", "priority": 2, "alerts": ["A-1"]})
+    assert d.panel.form.data()["type"] == "suspicious_vehicle"
+    intents.create_incident.emit({"type": "cap.weather", "priority": 3})
+    data = d.panel.form.data()
+    assert (data["type"], data["tags"]) == ("other", ["cap.weather"])
+    d.store.reset([server_incident(id="INC-S", type="furto")])  # a scenario code
+    d.panel.list.chosen.emit("INC-S")
+    assert d.panel.form.type_combo.currentData() == "theft"

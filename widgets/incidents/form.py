@@ -255,7 +255,7 @@ class IncidentForm(QWidget):
         self._loading = True
         self._data = dict(data)
         form = dict(data.get("_form") or {})
-        idx = self.type_combo.findData(data.get("type") or "")
+        idx = self.type_combo.findData(taxonomy.canonical(str(data.get("type") or "")))
         if idx < 0:  # a type we do not know: keep it selectable rather than lose it
             self.type_combo.addItem(str(data.get("type")), data.get("type"))
             idx = self.type_combo.count() - 1

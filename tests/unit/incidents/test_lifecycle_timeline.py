@@ -38,3 +38,14 @@ def test_timeline_merges_sources_in_time_order() -> None:
     entries = timeline.build([h.model_dump() for h in inc.history], [alert], [msg], local)
     assert [e.kind for e in entries] == ["alert", "status", "local", "message"]
     assert "attesa" in entries[2].text
+
+
+def test_server_and_alert_codes_map_onto_the_taxonomy() -> None:
+    from console.incidents import taxonomy
+
+    assert taxonomy.canonical("furto") == "theft"
+    assert taxonomy.get("veicolo_in_sosta_vietata").code == "illegal_parking"
+    assert taxonomy.from_prefill("anpr.hotlist") == ("suspicious_vehicle", [])
+    assert taxonomy.from_prefill("cap.weather") == ("other", ["cap.weather"])
+    assert taxonomy.from_prefill("fire") == ("fire", [])
+    assert taxonomy.get("sconosciuto").label == "sconosciuto"  # kept, not lost
