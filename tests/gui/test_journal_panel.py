@@ -144,6 +144,14 @@ def test_kiosk_masks_plates_and_message_text() -> None:
     assert type_label("alert.created") == "Nuovo allarme"
 
 
+def test_audit_entries_say_who_did_what_without_hashes() -> None:
+    entry = {"id": 7, "user": "m.rossi", "action": "plate.search", "object": "GE123TX",
+             "reason": "verifica furto", "hash": "ab" * 32, "prev_hash": "cd" * 32}
+    assert summary("audit.appended", entry) == "m.rossi · plate.search · GE123TX"
+    assert "m.rossi" not in summary("audit.appended", entry, kiosk=True)
+    assert "GE123TX" not in summary("audit.appended", entry, kiosk=True)
+
+
 def test_sensor_readings_read_as_station_kind_value_level() -> None:
     reading = {"sensor_id": "s1", "station": "Lambro a Milano", "kind": "Livello Idrometrico",
                "unit": "cm", "value": 182.3, "level": "alarm"}

@@ -154,6 +154,9 @@ def _summary(kind: str, d: Mapping[str, Any], kiosk: bool) -> str:
         return " · ".join(x for x in reading if x)
     if kind == "camera.updated":
         return " · ".join(x for x in (g("name") or g("id"), g("address")) if x)
+    if kind == "audit.appended":
+        who = "" if kiosk else g("user")
+        return " · ".join(x for x in (who, g("action"), g("object")) if x)
     if kind == "resync":
         return tr("il back-end ha chiesto di ricaricare lo stato completo")
     return _generic(d, kiosk)
