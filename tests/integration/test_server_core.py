@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 import pytest
 
 from console.api import contract as c
-from console.training.launcher import TrainingProcess
+from console.training.launcher import TrainingProcess, TrainingServerError
 from tests.integration.conftest import API, auth_headers, login, read_sse
 
 pytestmark = pytest.mark.integration
@@ -213,3 +215,24 @@ def test_garbage_gets_problem_json(
     problem = c.Problem.model_validate(r.json())
     assert problem.status == status
     assert problem.detail
+
+
+def test_launcher_reports_a_failed_start_with_the_log_tail(tmp_path: Path) -> None:
+    proc = TrainingProcess(db=tmp_path / "t.sqlite", video=False, scenario=False,
+                           heartbeat=99.0, log_path=tmp_path / "server.log")
+    with pytest.raises(TrainingServerError, match="--heartbeat must be between"):
+        proc.start()
+    assert not proc.running()
+
+
+def test_stop_leaves_nothing_listening(
+    make_training_server: Callable[..., TrainingProcess],
+) -> None:
+    server = make_training_server()
+    pid = server.pid
+    assert pid is not None
+    server.stop()
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{server.base_url}{API}/health", timeout=2)
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)

@@ -55,25 +55,6 @@ def test_scenario_streams_a_living_city(
             assert _inside_metro(*alert.geometry["coordinates"])
 
 
-def test_scenario_is_deterministic_per_seed(
-    make_training_server: Callable[..., TrainingProcess],
-) -> None:
-    """Two servers with the same seed tell the same story (positions of the same unit)."""
-    def first_moves(seed: str) -> list[tuple[str, float, float]]:
-        server = make_training_server(scenario=True, rate_scale=20.0,
-                                      extra_args=("--seed", seed))
-        read = read_sse(server, auth_headers(server), params={"last_event_id": 0},
-                        until=lambda r: sum(f.event == "unit.moved" for f in r.frames) >= 80,
-                        timeout=40)
-        server.stop()
-        moves = [json.loads(f.data) for f in read.frames if f.event == "unit.moved"][:80]
-        return [(m["id"], m["lon"], m["lat"]) for m in moves]
-
-    a, b, other = first_moves("11"), first_moves("11"), first_moves("12")
-    assert a == b
-    assert a != other
-
-
 def test_drill_injects_fire_in_order_and_resume_after_restart(
     make_training_server: Callable[..., TrainingProcess],
 ) -> None:
