@@ -181,8 +181,12 @@ class IncidentService(QObject):
         if draft is None:
             return
         draft.sent = None
-        if draft.incident_id and self.fetch is not None:
-            task = asyncio.ensure_future(self._check_conflict(draft, detail))
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if draft.incident_id and self.fetch is not None and loop is not None:
+            task = loop.create_task(self._check_conflict(draft, detail))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
             return

@@ -102,9 +102,10 @@ class SessionLink(QObject):
                 for prefix in self.own_store.EVENT_PREFIXES:
                     router.subscribe(prefix, self.own_store.apply)
             try:
-                task = asyncio.ensure_future(self._snapshot())
+                loop = asyncio.get_running_loop()
             except RuntimeError:  # no event loop (tests without qasync): events still flow
                 return
+            task = loop.create_task(self._snapshot())
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
