@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDockWidget, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -234,13 +235,33 @@ def test_reset_goes_back_to_the_shipped_arrangement(qtbot: QtBot, shell: Shell) 
     assert shell.windows()[0].strip.notice.text().endswith("ripristinata")
 
 
-def test_closing_a_window_asks_the_shell_instead_of_leaving_a_screen_blank(
+class OperatorClose(QCloseEvent):
+    """A close event as the window system sends it (the operator's close button)."""
+
+    def spontaneous(self) -> bool:
+        return True
+
+
+def test_operator_closing_a_window_asks_the_shell_instead_of_blanking_a_screen(
     qtbot: QtBot, shell: Shell
 ) -> None:
     window = shell.windows()[0]
+    event = OperatorClose()
     with qtbot.wait_signal(shell.quit_requested, timeout=1000):
-        window.close()
+        window.closeEvent(event)
+    assert not event.isAccepted()
     assert window.isVisible()
+
+
+def test_application_quit_is_never_blocked_by_the_shell_windows(
+    qtbot: QtBot, shell: Shell
+) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    app.closeAllWindows()
+    assert not any(w.isVisible() for w in shell.windows())
 
 
 def test_close_shuts_panels_down_and_saves(

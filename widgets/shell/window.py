@@ -177,14 +177,17 @@ class ShellWindow(QMainWindow):
             self.resizeDocks(docks, sizes, along)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Closing one screen's window by accident must not leave a workstation half-blind: the
-        window only goes when the whole shell closes."""
-        if self.allow_close:
+        """Closing one screen's window by accident must not leave a workstation half-blind.
+
+        A close from the window system (the operator's close button, Alt+F4) is spontaneous:
+        it is refused and becomes a request the Shell passes on. A close from the program
+        (QApplication.quit(), Shell.close()) is not, and goes through, so quitting never stalls.
+        """
+        if self.allow_close or not event.spontaneous():
             event.accept()
         else:
             event.ignore()
             self.close_requested.emit()
-
 
 def _titled(title: str, widget: QWidget, key: str) -> QWidget:
     """The central panel with a title bar like the docks', so every panel says what it is."""
