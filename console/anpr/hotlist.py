@@ -4,14 +4,18 @@ A gate reads tens of plates a second and a hotlist (SCNTT A1/A2/C plus municipal
 to millions of plates, so every comparison is a dictionary or sorted-array lookup, never a scan:
 
 - exact: the normalised plate is the key;
-- OCR-equivalent: the plate folded position-aware (Italian AA000AA) or generically (others) is
-  the key, so a read with any number of confusable characters lands on the same key;
+- OCR-equivalent: the plate folded is the key, so a read with any number of confusable
+  characters lands on the same key. 7-character plates and reads use the position-aware folding
+  of the Italian AA000AA layout (a foreign plate of 7 characters is indexed the same way, so a
+  7-character read needs one lookup); other lengths use the generic folding;
 - one missing or extra character: every hotlist plate contributes its deletion neighbourhood
-  (the plate with one character removed), encoded as base-37 integers in sorted numpy arrays. A
-  read missing a character equals one of those keys; a read with an extra character becomes a
-  hotlist plate once that character is deleted. Substitutions are deliberately not matched: they
-  are what OCR folding covers, and allowing both would flood operators with false hits.
+  (the plate with one character removed). A read missing a character equals one of those keys;
+  a read with an extra character becomes a hotlist plate once that character is deleted.
+  Substitutions are deliberately not matched: OCR folding covers look-alikes, and allowing any
+  substitution would flood operators with false hits.
 
+Single reads (`match`) use dictionaries; batches (`match_many`) encode plates as int64 codes and
+search sorted numpy arrays (console.anpr.codes), which is what reaches the throughput goals.
 Which modes apply is configured per list: a stolen-vehicle list wants every chance to match, an
 expired-inspection list only wants exact and OCR-equivalent hits.
 """
@@ -19,9 +23,9 @@ expired-inspection list only wants exact and OCR-equivalent hits.
 from __future__ import annotations
 
 import gc
-import logging
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -29,6 +33,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from console.anpr import codes as cd
 from console.anpr.plates import (
     GENERIC_B,
     ITALIAN_OQ_B,
@@ -38,8 +43,6 @@ from console.anpr.plates import (
     italian_key_b,
     normalise_plate,
 )
-
-log = logging.getLogger(__name__)
 
 
 class MatchMode(StrEnum):
@@ -57,16 +60,7 @@ DEFAULT_POLICIES: dict[str, frozenset[MatchMode]] = {
     "watch": ALL_MODES,  # operator watchlist
 }
 _MODE_RANK = {MatchMode.EXACT: 0, MatchMode.OCR: 1, MatchMode.EDIT1: 2}
-
-# Edit-1 keys: base-37 integers of at most 12 symbols fit in int64 (37**12 < 2**63).
-_WIDTH = 12
-_MAX_EDIT_PLATE = _WIDTH - 1  # a read with one extra character must still fit
-_BASE = 37
-_WEIGHTS = np.array([_BASE ** (_WIDTH - 1 - i) for i in range(_WIDTH)], dtype=np.int64)
-_LUT = np.full(256, 255, dtype=np.uint8)
-_LUT[0] = 0
-for _i, _ch in enumerate("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", start=1):
-    _LUT[ord(_ch)] = _i
+_MAX_EDIT_PLATE = cd.WIDTH - 1  # a read with one extra character must still fit the encoding
 
 
 class HotlistEntry(NamedTuple):
@@ -92,15 +86,33 @@ class Hit:
 class BuildStats:
     entries: int = 0
     italian: int = 0
-    other_format: int = 0
     empty: int = 0
+    not_encodable: int = 0  # long or exotic plates: matched through dictionaries only
     edit1_indexed: int = 0
-    edit1_skipped: int = 0  # too long or non-ASCII for the integer encoding
+    edit1_skipped: int = 0  # too long or non-alphanumeric for the deletion neighbourhood
     seconds: float = 0.0
+    cpu_seconds: float = 0.0
     by_list: dict[str, int] = field(default_factory=dict)
 
 
 Index = dict[bytes, int | tuple[int, ...]]
+Slot = Callable[[int], dict[int, MatchMode]]
+
+
+@contextmanager
+def no_gc() -> Iterator[None]:
+    """Pause the cyclic collector while building millions of acyclic objects.
+
+    Every few thousand allocations it rescans all tracked objects; building a hotlist of a
+    million entries spent about half its time there.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _add(index: Index, key: bytes, i: int) -> None:
@@ -112,125 +124,100 @@ def _add(index: Index, key: bytes, i: int) -> None:
         index[key] = (old, i)
 
 
-def _symbols(strings: Sequence[bytes], width: int = _WIDTH) -> np.ndarray:
-    """Rows of base-37 symbols (0 = padding, 255 = not encodable) for ASCII strings <= width."""
-    if not strings:
-        return np.zeros((0, width), dtype=np.uint8)
-    raw = b"".join(s.ljust(width, b"\0") for s in strings)
-    return _LUT[np.frombuffer(raw, dtype=np.uint8).reshape(len(strings), width)]
+def ocr_key(plate: bytes) -> bytes:
+    return italian_key_b(plate) if len(plate) == 7 else plate.translate(GENERIC_B)
 
 
-def _full_codes(sym: np.ndarray) -> np.ndarray:
-    return (sym.astype(np.int64) * _WEIGHTS).sum(axis=1)
-
-
-def _deletion_codes(sym: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Codes of every string with one character removed, and the row each came from."""
-    weighted = sym.astype(np.int64) * _WEIGHTS
-    prefix = np.cumsum(weighted, axis=1)  # inclusive
-    total = prefix[:, -1:]
-    before = np.concatenate([np.zeros((len(sym), 1), dtype=np.int64), prefix[:, :-1]], axis=1)
-    after = total - prefix
-    codes = before + after * _BASE
-    valid = np.arange(sym.shape[1])[None, :] < lengths[:, None]
-    rows = np.broadcast_to(np.arange(len(sym), dtype=np.int64)[:, None], sym.shape)
-    return codes[valid], rows[valid]
+def _sorted_codes(keys: list[bytes], owners: list[int]) -> cd.SortedCodes:
+    matrix = cd.byte_matrix(keys)
+    return cd.SortedCodes(cd.full_codes(cd.symbols(matrix)), np.asarray(owners, dtype=np.int32))
 
 
 class Hotlist:
-    """Immutable once built; rebuild (cheap) when a list is reloaded."""
+    """Immutable once built; rebuild (a few seconds for a million plates) when a list reloads."""
 
     def __init__(
         self,
         entries: Sequence[HotlistEntry],
         policies: Mapping[str, frozenset[MatchMode]] | None = None,
     ) -> None:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         self.policies = dict(DEFAULT_POLICIES if policies is None else policies)
         self.entries = list(entries)
         self.stats = BuildStats(entries=len(self.entries))
         self._exact: Index = {}
-        self._it_ocr: Index = {}
-        self._gen_ocr: Index = {}
-        edit_plates: list[bytes] = []
-        edit_owner: list[int] = []
-        exact, it_ocr, gen_ocr = self._exact, self._it_ocr, self._gen_ocr
-        # A million small objects make the cyclic collector rescan everything again and again
-        # (it doubled the build time); nothing built here can form a cycle.
-        gc_was_enabled = gc.isenabled()
-        gc.disable()
-        try:
-            self._index(exact, it_ocr, gen_ocr, edit_plates, edit_owner)
-        finally:
-            if gc_was_enabled:
-                gc.enable()
-        self.stats.other_format = len(self.entries) - self.stats.empty - self.stats.italian
-        self._build_edit1(edit_plates, edit_owner)
-        self.stats.edit1_indexed = len(edit_plates)
+        self._ocr: Index = {}
+        self._slow = False  # some indexed key does not fit the int encoding
+        with no_gc():
+            lists = self._index()
+        self._ocr_codes = _sorted_codes(*lists["ocr"])
+        self._exact_only = _sorted_codes(*lists["exact_only"])
+        self._build_edit1(*lists["edit"])
         self.stats.seconds = time.perf_counter() - started
+        self.stats.cpu_seconds = time.process_time() - cpu
 
-    def _index(
-        self,
-        exact: Index,
-        it_ocr: Index,
-        gen_ocr: Index,
-        edit_plates: list[bytes],
-        edit_owner: list[int],
-    ) -> None:
-        by_list = self.stats.by_list
-        policies_get = self.policies.get
-        italian_count = 0
+    def _index(self) -> dict[str, tuple[list[bytes], list[int]]]:
+        exact, ocr, stats = self._exact, self._ocr, self.stats
+        out: dict[str, tuple[list[bytes], list[int]]] = {
+            "ocr": ([], []), "exact_only": ([], []), "edit": ([], [])
+        }
+        ocr_keys, ocr_owner = out["ocr"]
+        only_keys, only_owner = out["exact_only"]
+        edit_keys, edit_owner = out["edit"]
         mode_sets: dict[str, tuple[bool, bool, bool]] = {}
-        shape, oq, generic = SHAPE_B, ITALIAN_OQ_B, GENERIC_B
-        italian_shape = b"LLDDDLL"
-        edit_add, owner_add = edit_plates.append, edit_owner.append
+        shape, oq, generic, width = SHAPE_B, ITALIAN_OQ_B, GENERIC_B, cd.WIDTH
         for i, entry in enumerate(self.entries):
             list_id = entry[1]
             flags = mode_sets.get(list_id)
             if flags is None:
-                modes = policies_get(list_id, ALL_MODES)
+                modes = self.policies.get(list_id, ALL_MODES)
                 flags = (MatchMode.EXACT in modes, MatchMode.OCR in modes, MatchMode.EDIT1 in modes)
                 mode_sets[list_id] = flags
-                by_list[list_id] = 0
-            by_list[list_id] += 1
+                stats.by_list[list_id] = 0
+            stats.by_list[list_id] += 1
             plate = entry[0].encode("utf-8")
             if not plate:
-                self.stats.empty += 1
+                stats.empty += 1
                 continue
+            fits = len(plate) <= width and plate.isalnum() and plate.isascii()
+            if not fits:
+                stats.not_encodable += 1
+                self._slow = True
             if flags[0] and exact.setdefault(plate, i) != i:
                 _add(exact, plate, i)
-            italian = plate.translate(shape) == italian_shape
-            if italian:
-                italian_count += 1
             if flags[1]:
-                if italian:
-                    key = plate.translate(oq)  # == italian_key_b(plate) for this shape
-                    if it_ocr.setdefault(key, i) != i:
-                        _add(it_ocr, key, i)
+                if len(plate) == 7:
+                    if plate.translate(shape) == b"LLDDDLL":
+                        stats.italian += 1
+                        key = plate.translate(oq)  # == italian_key_b(plate) for this shape
+                    else:
+                        key = italian_key_b(plate)
                 else:
                     key = plate.translate(generic)
-                    if gen_ocr.setdefault(key, i) != i:
-                        _add(gen_ocr, key, i)
+                if ocr.setdefault(key, i) != i:
+                    _add(ocr, key, i)
+                if fits:
+                    ocr_keys.append(key)
+                    ocr_owner.append(i)
+            elif flags[0] and fits:
+                only_keys.append(plate)
+                only_owner.append(i)
             if flags[2]:
-                if 2 <= len(plate) <= _MAX_EDIT_PLATE and plate.isalnum():
-                    edit_add(plate.translate(generic))
-                    owner_add(i)
+                if 2 <= len(plate) <= _MAX_EDIT_PLATE and fits:
+                    edit_keys.append(plate.translate(generic))
+                    edit_owner.append(i)
                 else:
-                    self.stats.edit1_skipped += 1
-        self.stats.italian = italian_count
+                    stats.edit1_skipped += 1
+        return out
 
     def _build_edit1(self, plates: list[bytes], owner: list[int]) -> None:
         owners = np.asarray(owner, dtype=np.int32)
-        sym = _symbols(plates)
-        lengths = np.fromiter((len(p) for p in plates), dtype=np.int64, count=len(plates))
-        full = _full_codes(sym)
-        order = np.argsort(full, kind="quicksort")
-        self._full_keys = full[order]
-        self._full_owner = owners[order]
-        codes, rows = _deletion_codes(sym, lengths)
-        order = np.argsort(codes, kind="quicksort")
-        self._del_keys = codes[order]
-        self._del_owner = owners[rows[order]]
+        sym = cd.symbols(cd.byte_matrix(plates))
+        lengths = np.fromiter(map(len, plates), dtype=np.int64, count=len(plates))
+        self._full = cd.SortedCodes(cd.full_codes(sym), owners)
+        dels, rows = cd.deletion_codes(sym, lengths)
+        self._del = cd.SortedCodes(dels, owners[rows])
+        self.stats.edit1_indexed = len(plates)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -238,22 +225,17 @@ class Hotlist:
     # --- matching ----------------------------------------------------------------------------
 
     def match(self, raw: object, now: datetime | None = None) -> list[Hit]:
-        """All live entries the read matches, best mode per entry, exact first."""
+        """All live entries one read matches, best mode per entry, exact first."""
         read = normalise_plate(raw)
         if not read:
             return []
         key = read.encode("utf-8")
         found: dict[int, MatchMode] = {}
         self._collect(found, self._exact.get(key), MatchMode.EXACT)
-        if len(key) == 7 and self._it_ocr:
-            self._collect(found, self._it_ocr.get(italian_key_b(key)), MatchMode.OCR)
-        folded = key.translate(GENERIC_B)
-        if self._gen_ocr:
-            self._collect(found, self._gen_ocr.get(folded), MatchMode.OCR)
-        if len(self._full_keys) and read.isascii() and read.isalnum():
-            for owners in self._edit1_lookup([folded]).values():
-                for i in owners:
-                    found.setdefault(i, MatchMode.EDIT1)
+        self._collect(found, self._ocr.get(ocr_key(key)), MatchMode.OCR)
+        if len(self._full) and read.isascii() and read.isalnum() and len(key) <= cd.WIDTH:
+            matrix = cd.byte_matrix([key])
+            self._edit1(matrix, np.array([len(key)]), lambda _row: found)
         return self._hits(found, read, now)
 
     def match_many(
@@ -261,80 +243,78 @@ class Hotlist:
     ) -> list[tuple[int, Hit]]:
         """Batch matching for gate feeds and benchmarks: (index of the read, hit) pairs.
 
-        The loop stays on ASCII bytes (what gates send); anything else goes through match().
+        Python touches each read once (ASCII normalisation); the rest is array work. Reads that
+        do not fit the encoding (non-ASCII, longer than 12) go through match().
         """
-        exact_get, it_get, gen_get = self._exact.get, self._it_ocr.get, self._gen_ocr.get
-        use_it, use_gen = bool(self._it_ocr), bool(self._gen_ocr)
-        upper, seps, generic, it_key = UPPER_B, SEPARATORS_B, GENERIC_B, italian_key_b
-        collect = self._collect
+        upper, seps, width = UPPER_B, SEPARATORS_B, cd.WIDTH
         direct: list[tuple[int, Hit]] = []
-        found: dict[int, dict[int, MatchMode]] = {}
-        folded: list[bytes] = []
-        folded_at: list[int] = []
-        edit1 = edit1 and len(self._full_keys) > 0
+        fast: list[bytes] = []
+        fast_at: list[int] = []
         for n, raw in enumerate(reads):
             try:
                 read = raw.encode("ascii").translate(upper, seps)
             except (UnicodeEncodeError, AttributeError):
                 direct.extend((n, hit) for hit in self.match(raw, now))
                 continue
-            hit_e = exact_get(read)
-            hit_i = it_get(it_key(read)) if use_it and len(read) == 7 else None
-            gkey = read.translate(generic)
-            hit_g = gen_get(gkey) if use_gen else None
-            if hit_e is not None or hit_i is not None or hit_g is not None:
-                slot = found.setdefault(n, {})
-                collect(slot, hit_e, MatchMode.EXACT)
-                collect(slot, hit_i, MatchMode.OCR)
-                collect(slot, hit_g, MatchMode.OCR)
-            if edit1:
-                folded.append(gkey)
-                folded_at.append(n)
-        if folded:
-            for k, owners in self._edit1_lookup(folded).items():
-                slot = found.setdefault(folded_at[k], {})
-                for i in owners:
-                    slot.setdefault(i, MatchMode.EDIT1)
+            if 0 < len(read) <= width:
+                fast.append(read)
+                fast_at.append(n)
+            elif read:
+                direct.extend((n, hit) for hit in self.match(raw, now))
+        found: dict[int, dict[int, MatchMode]] = {}
+
+        def slot(row: int) -> dict[int, MatchMode]:
+            return found.setdefault(row, {})
+
+        matrix = cd.byte_matrix(fast)
+        lengths = np.fromiter(map(len, fast), dtype=np.int64, count=len(fast))
+        folded = cd.symbols(cd.ocr_fold(matrix, lengths))
+        ok = cd.encodable(folded)
+        good = np.nonzero(ok)[0]
+        for row, owners in self._ocr_codes.lookup(cd.full_codes(folded[good]), good):
+            target, text = slot(row), fast[row].decode()
+            for i in owners.tolist():
+                exact = self.entries[i].plate == text and self._allows(i, MatchMode.EXACT)
+                self._collect(target, i, MatchMode.EXACT if exact else MatchMode.OCR)
+        if len(self._exact_only):
+            plain = cd.symbols(matrix[good])
+            for row, owners in self._exact_only.lookup(cd.full_codes(plain), good):
+                self._collect(slot(row), tuple(owners.tolist()), MatchMode.EXACT)
+        if self._slow:  # a few exotic hotlist keys live only in the dictionaries
+            for row in good.tolist():
+                key = fast[row]
+                self._collect(slot(row), self._exact.get(key), MatchMode.EXACT)
+                self._collect(slot(row), self._ocr.get(ocr_key(key)), MatchMode.OCR)
+        if edit1 and len(self._full):
+            self._edit1(matrix, lengths, slot)
+        for row in np.nonzero(~ok)[0].tolist():  # exotic characters: the dictionary path
+            direct.extend((fast_at[row], hit) for hit in self.match(fast[row].decode(), now))
         out = direct
-        for n, slot in found.items():
-            out.extend((n, hit) for hit in self._hits(slot, normalise_plate(reads[n]), now))
+        for row, hits in found.items():
+            if hits:
+                text = fast[row].decode()
+                out.extend((fast_at[row], hit) for hit in self._hits(hits, text, now))
         return out
 
-    def _edit1_lookup(self, folded: Sequence[bytes]) -> dict[int, set[int]]:
-        """Row index -> entry indices at one insertion or deletion from that folded read."""
-        keep = [k for k, s in enumerate(folded) if 2 <= len(s) <= _WIDTH]
-        if len(keep) != len(folded):
-            folded = [folded[k] for k in keep]
-        sym = _symbols(folded)
-        ok = ~(sym == 255).any(axis=1)
-        lengths = np.fromiter((len(s) for s in folded), dtype=np.int64, count=len(folded))
-        result: dict[int, set[int]] = {}
-        # Missing character: the read itself is a hotlist plate minus one character.
-        full = _full_codes(sym)
+    def _edit1(self, matrix: np.ndarray, lengths: np.ndarray, slot: Slot) -> None:
+        """Add entries one missing or extra character away (generic folding on both sides)."""
+        sym = cd.symbols(cd.GENERIC_LUT[matrix])
+        ok = cd.encodable(sym)
+        # Missing character: the read is a hotlist plate minus one character.
         short = np.nonzero(ok & (lengths <= _MAX_EDIT_PLATE - 1))[0]
-        self._lookup(self._del_keys, self._del_owner, full[short], short, keep, result)
+        hits = self._del.lookup(cd.full_codes(sym[short]), short)
         # Extra character: deleting one character of the read gives a hotlist plate.
-        codes, rows = _deletion_codes(sym, lengths)
-        valid = ok[rows] & (lengths[rows] >= 3)
-        self._lookup(self._full_keys, self._full_owner, codes[valid], rows[valid], keep, result)
-        return result
+        longer = np.nonzero(ok & (lengths >= 3))[0]
+        codes, rows = cd.deletion_codes(sym[longer], lengths[longer])
+        hits += self._full.lookup(codes, longer[rows])
+        for row, owners in hits:
+            target = slot(row)
+            for i in owners.tolist():
+                if i not in target:
+                    target[i] = MatchMode.EDIT1
 
-    @staticmethod
-    def _lookup(
-        keys: np.ndarray,
-        owner: np.ndarray,
-        queries: np.ndarray,
-        rows: np.ndarray,
-        keep: list[int],
-        result: dict[int, set[int]],
-    ) -> None:
-        if not len(keys) or not len(queries):
-            return
-        left = np.searchsorted(keys, queries, side="left")
-        right = np.searchsorted(keys, queries, side="right")
-        for j in np.nonzero(right > left)[0]:
-            slot = result.setdefault(keep[int(rows[j])], set())
-            slot.update(int(i) for i in owner[left[j] : right[j]])
+    def _allows(self, i: int, mode: MatchMode) -> bool:
+        return mode in self.policies.get(self.entries[i].list_id, ALL_MODES)
 
     @staticmethod
     def _collect(
@@ -368,7 +348,6 @@ def build(
 ) -> Hotlist:
     """Hotlist from (plate, list id) pairs as list files provide them."""
     names = labels or {}
-    return Hotlist(
-        [HotlistEntry(normalise_plate(p), lst, names.get(lst, lst)) for p, lst in rows], policies
-    )
-
+    with no_gc():
+        entries = [HotlistEntry(normalise_plate(p), lst, names.get(lst, lst)) for p, lst in rows]
+    return Hotlist(entries, policies)

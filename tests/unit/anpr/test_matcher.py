@@ -152,3 +152,20 @@ def test_watchlist_entry_expires() -> None:
     now[0] = NOW + timedelta(hours=2)
     assert wl.match("AB123CD") == []
     assert wl.entries()[0][1] is False  # still listed, shown as expired
+
+
+def test_batch_handles_exotic_entries_and_reads() -> None:
+    hl = build([("AB123CD", "A1"), ("CD-DIPLO-1234567", "C"), ("ÄB1234", "municipal"),
+                ("XY99", "exact_only")],
+               policies={"A1": frozenset(MatchMode), "C": frozenset(MatchMode),
+                         "municipal": frozenset(MatchMode),
+                         "exact_only": frozenset({MatchMode.EXACT})})
+    reads = ["CDDIPLO1234567", "äb1234", "XY99", "XY9", "AB123CD", "AB-123-CD", "  "]
+    batch = {(n, h.entry.plate, h.mode) for n, h in hl.match_many(reads, NOW)}
+    single = {
+        (n, h.entry.plate, h.mode) for n, r in enumerate(reads) for h in hl.match(r, NOW)
+    }
+    assert batch == single
+    assert (2, "XY99", MatchMode.EXACT) in batch
+    assert not any(n == 3 for n, _, _ in batch)  # exact-only list: no edit-1 for XY9
+    assert (0, "CDDIPLO1234567", MatchMode.EXACT) in batch
