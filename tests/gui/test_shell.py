@@ -253,6 +253,23 @@ def test_operator_closing_a_window_asks_the_shell_instead_of_blanking_a_screen(
     assert window.isVisible()
 
 
+def test_unwired_close_asks_for_confirmation_then_quits(
+    qtbot: QtBot, shell: Shell, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    asked: list[bool] = []
+    quits: list[bool] = []
+    monkeypatch.setattr(QApplication, "quit", lambda: quits.append(True))
+    monkeypatch.setattr(shell, "confirm_quit", lambda: asked.append(True) or False)
+    shell.windows()[0].closeEvent(OperatorClose())
+    assert asked == [True]
+    assert quits == [], "the operator said no"
+    monkeypatch.setattr(shell, "confirm_quit", lambda: True)
+    shell.request_quit()
+    assert quits == [True]
+
+
 def test_application_quit_is_never_blocked_by_the_shell_windows(
     qtbot: QtBot, shell: Shell
 ) -> None:

@@ -7,7 +7,8 @@ the shell moves it onto a screen that is still there; when a screen comes back t
 spread out again as the layout wants.
 
 Signals:
-    quit_requested()   the operator asked to close Centrale (window close button or menu)
+    quit_requested()   the operator asked to close Centrale (window close button or menu);
+                       with no listener the shell confirms and quits the application itself
     rehomed()          windows were moved because screens changed
 """
 
@@ -18,9 +19,9 @@ import logging
 import re
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRect, Signal
+from PySide6.QtCore import SIGNAL, QObject, QRect, Signal
 from PySide6.QtGui import QGuiApplication, QScreen
-from PySide6.QtWidgets import QApplication, QDockWidget, QMenu, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QMenu, QMessageBox, QWidget
 
 from console import uistate
 from console.i18n import tr
@@ -118,7 +119,7 @@ class Shell(QObject):
                                  self._ctx.kiosk, title)
             if menu is not None:
                 self._fill_menu(menu, window)
-            window.close_requested.connect(self.quit_requested)
+            window.close_requested.connect(self.request_quit)
             self._windows.append(window)
 
     def _fill_menu(self, menu: QMenu, window: ShellWindow) -> None:
@@ -130,11 +131,34 @@ class Shell(QObject):
         menu.addAction(tr("Salva disposizione"), self.save_state)
         menu.addAction(tr("Ripristina layout"), self.reset_layout)
         menu.addSeparator()
-        menu.addAction(tr("Chiudi Centrale"), self.quit_requested.emit)
+        menu.addAction(tr("Chiudi Centrale"), self.request_quit)
         window.strip.menu_button.setParent(window.strip)  # keep the menu owned by its window
         menu.setParent(window, menu.windowFlags())
 
     # --- public API ---
+
+    def request_quit(self) -> None:
+        """The operator asked to close Centrale (window close button or menu).
+
+        The composition root normally listens to quit_requested and runs its ordered shutdown.
+        If nobody listens, the shell asks for confirmation and quits the application itself,
+        so the close button is never dead.
+        """
+        if self.receivers(SIGNAL("quit_requested()")) > 0:
+            self.quit_requested.emit()
+            return
+        if self.confirm_quit():
+            QApplication.quit()
+
+    def confirm_quit(self) -> bool:
+        parent = self._windows[0] if self._windows else None
+        answer = QMessageBox.question(
+            parent, tr("Chiudi Centrale"),
+            tr("Chiudere Centrale su tutti gli schermi di questa postazione?"),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     def windows(self) -> list[ShellWindow]:
         return list(self._windows)
