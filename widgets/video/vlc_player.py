@@ -168,7 +168,9 @@ class VlcBackend(QObject):
         buf = self._buf
         if buf is None:
             return
-        image = QImage(buf.raw, self._w, self._h, self._w * 4, QImage.Format.Format_RGB32).copy()
+        image = QImage(
+            memoryview(buf), self._w, self._h, self._w * 4, QImage.Format.Format_RGB32
+        ).copy()
         with self._lock:
             first = self._pending is None
             self._pending = image
