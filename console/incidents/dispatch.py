@@ -30,9 +30,11 @@ SPEED_KMH = {
 }
 DEFAULT_SPEED_KMH = 25.0
 # Seconds added to the estimate for each mismatch: "as if it were this much further away".
+# An agency the type does not involve (a fire engine for a theft) weighs most: it is suggested
+# only when nothing suitable is within about ten minutes.
 KIND_PENALTY_S = 180.0
-SKILL_PENALTY_S = 180.0
-AGENCY_PENALTY_S = 120.0
+SKILL_PENALTY_S = 120.0
+AGENCY_PENALTY_S = 600.0
 EARTH_RADIUS_M = 6_371_008.8
 
 

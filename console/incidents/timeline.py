@@ -58,11 +58,14 @@ def build(history: Iterable[Mapping[str, Any]], alerts: Iterable[AlertLike] = ()
             note = str(item.get("note") or "")
             text = label(str(item.get("status", ""))) + (f" — {note}" if note else "")
             out.append(Entry(at, "status", text, str(item.get("user", ""))))
-    confirmed = {(e.at, e.text) for e in out}
+    # Each status happens once in a lifecycle: a local step the server history already has is
+    # confirmed (its server stamp is shown); the others are still travelling.
+    confirmed = {str(item.get("status", "")) for item in history}
     for item in local:
         at = _time(item.get("at"))
-        text = label(str(item.get("status", "")))
-        if at is not None and (at, text) not in confirmed:
+        status = str(item.get("status", ""))
+        text = label(status)
+        if at is not None and status not in confirmed:
             out.append(Entry(at, "local", tr("{s} (in attesa di conferma)", s=text),
                              str(item.get("user", ""))))
     for alert in alerts:

@@ -38,6 +38,11 @@ def test_timeline_merges_sources_in_time_order() -> None:
     entries = timeline.build([h.model_dump() for h in inc.history], [alert], [msg], local)
     assert [e.kind for e in entries] == ["alert", "status", "local", "message"]
     assert "attesa" in entries[2].text
+    # Once the server has the step (stamped a little later), it is shown once, as confirmed.
+    server = [*[h.model_dump() for h in inc.history],
+              {"at": T0 + timedelta(minutes=2, seconds=7), "user": "op1", "status": "dispatched"}]
+    again = timeline.build(server, local=[*local, {"at": T0.isoformat(), "status": "new"}])
+    assert [e.kind for e in again] == ["status", "status"]
 
 
 def test_server_and_alert_codes_map_onto_the_taxonomy() -> None:
