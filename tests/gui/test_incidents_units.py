@@ -105,3 +105,15 @@ def test_board_says_when_units_are_missing(qtbot: QtBot) -> None:
     qtbot.add_widget(widget)
     assert "non disponibile" in widget.empty.text()
     assert not widget.assign_button.isEnabled()
+
+
+def test_units_on_an_open_incident_are_shown_busy_and_not_suggested(board: Any) -> None:
+    widget, desk, _q = board
+    now = NOW.isoformat()
+    desk.store.reset([{"id": "INC-4", "type": "theft", "status": "dispatched", "units": ["near"],
+                       "created_at": now, "updated_at": now}])
+    rows = {widget.model.unit(r).id: r for r in range(widget.model.rowCount())}
+    assert widget.model.index(rows["near"], 6).data() == "INC-4"
+    desk.new({"type": "road_accident_injured", "lon": DUOMO[0], "lat": DUOMO[1]})
+    assert "near" not in widget.suggested_ids()
+    assert widget.suggested_ids()[0] == "mid"

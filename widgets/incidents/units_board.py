@@ -62,7 +62,10 @@ class UnitsModel(QAbstractTableModel):
         self._texts: list[list[str]] = []
         self.index_for_places: PlaceIndex | None = None
 
-    def set_units(self, units: list[contract.Unit]) -> None:
+    def set_units(self, units: list[contract.Unit], assigned: dict[str, str] | None = None
+                  ) -> None:
+        """`assigned`: unit id -> open incident listing it (the server may not set incident_id)."""
+        assigned = assigned or {}
         now = datetime.now(UTC)
         texts = []
         for u in units:
@@ -72,7 +75,8 @@ class UnitsModel(QAbstractTableModel):
                 where = " · ".join(x for x in (w.nil or w.comune, w.municipio) if x) or where
             texts.append([u.callsign, u.agency.value, tr(KIND_LABELS.get(u.kind, u.kind)),
                           tr(STATUS_LABELS.get(u.status.value, u.status.value)),
-                          since(u.status_since, now), where, u.incident_id or ""])
+                          since(u.status_since, now), where,
+                          u.incident_id or assigned.get(u.id, "")])
         self.beginResetModel()
         self._units, self._texts = units, texts
         self.endResetModel()
@@ -198,6 +202,7 @@ class UnitsBoard(QWidget):
         if units_store is not None and hasattr(units_store, "units_changed"):
             units_store.units_changed.connect(lambda _ids: self.refresh())
         if desk is not None:
+            desk.store.incidents_changed.connect(lambda _ids: self.refresh())
             desk.current_changed.connect(lambda _d: self.refresh())
             desk.draft_updated.connect(lambda _d: self.refresh())
         self.refresh()
@@ -226,7 +231,8 @@ class UnitsBoard(QWidget):
     def refresh(self) -> None:
         units = self.all_units()
         selected = self._selected_id()
-        self.model.set_units(self._visible(units))
+        assigned = self._assigned()
+        self.model.set_units(self._visible(units), assigned)
         if selected:
             for row in range(self.model.rowCount()):
                 if self.model.unit(row).id == selected:
@@ -239,7 +245,16 @@ class UnitsBoard(QWidget):
         else:
             self.empty.setText("")
         self.empty.setVisible(bool(self.empty.text()))
-        self._refresh_target(units)
+        self._refresh_target([u for u in units if u.id not in assigned])
+
+    def _assigned(self) -> dict[str, str]:
+        if self.desk is None:
+            return {}
+        out: dict[str, str] = {}
+        for incident in self.desk.store.incidents(open_only=True):
+            for unit_id in incident.units:
+                out.setdefault(unit_id, incident.id)
+        return out
 
     def _refresh_target(self, units: list[contract.Unit]) -> None:
         draft = self.desk.current if self.desk is not None else None
