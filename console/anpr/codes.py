@@ -40,6 +40,13 @@ def byte_matrix(strings: Sequence[bytes]) -> np.ndarray:
     return np.frombuffer(raw, dtype=np.uint8).reshape(len(strings), WIDTH)
 
 
+def padded_matrix(strings: Sequence[bytes]) -> np.ndarray:
+    """byte_matrix() by numpy's fixed-width conversion (pads with NUL in C): strings <= WIDTH."""
+    if not strings:
+        return np.zeros((0, WIDTH), dtype=np.uint8)
+    return np.array(strings, dtype=f"S{WIDTH}").view(np.uint8).reshape(len(strings), WIDTH)
+
+
 def ocr_fold(matrix: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """Position-aware folding for 7-character rows (AA000AA), generic folding for the rest."""
     out = GENERIC_LUT[matrix]

@@ -246,28 +246,15 @@ class Hotlist:
         Python touches each read once (ASCII normalisation); the rest is array work. Reads that
         do not fit the encoding (non-ASCII, longer than 12) go through match().
         """
-        upper, seps, width = UPPER_B, SEPARATORS_B, cd.WIDTH
+        now = now or datetime.now(UTC)
         direct: list[tuple[int, Hit]] = []
-        fast: list[bytes] = []
-        fast_at: list[int] = []
-        for n, raw in enumerate(reads):
-            try:
-                read = raw.encode("ascii").translate(upper, seps)
-            except (UnicodeEncodeError, AttributeError):
-                direct.extend((n, hit) for hit in self.match(raw, now))
-                continue
-            if 0 < len(read) <= width:
-                fast.append(read)
-                fast_at.append(n)
-            elif read:
-                direct.extend((n, hit) for hit in self.match(raw, now))
+        fast, fast_at, lengths = self._normalise_batch(reads, now, direct)
         found: dict[int, dict[int, MatchMode]] = {}
 
         def slot(row: int) -> dict[int, MatchMode]:
             return found.setdefault(row, {})
 
-        matrix = cd.byte_matrix(fast)
-        lengths = np.fromiter(map(len, fast), dtype=np.int64, count=len(fast))
+        matrix = cd.padded_matrix(fast)
         folded = cd.symbols(cd.ocr_fold(matrix, lengths))
         ok = cd.encodable(folded)
         good = np.nonzero(ok)[0]
@@ -295,6 +282,40 @@ class Hotlist:
                 text = fast[row].decode()
                 out.extend((fast_at[row], hit) for hit in self._hits(hits, text, now))
         return out
+
+    def _normalise_batch(
+        self, reads: Sequence[str], now: datetime, direct: list[tuple[int, Hit]]
+    ) -> tuple[list[bytes], list[int], np.ndarray]:
+        """Normalised ASCII reads that fit the encoding, and where each came from.
+
+        The whole batch is joined, normalised and split by three C calls; a batch with any
+        non-ASCII read falls back to one read at a time. Reads that do not fit go to match().
+        """
+        width = cd.WIDTH
+        try:
+            blob = "\0".join(reads).encode("ascii").translate(UPPER_B, SEPARATORS_B)
+            parts = blob.split(b"\0")
+            if len(parts) != len(reads):
+                raise ValueError("a read contains NUL")
+        except (UnicodeEncodeError, TypeError, ValueError):
+            parts = []
+            for raw in reads:
+                try:
+                    parts.append(raw.encode("ascii").translate(UPPER_B, SEPARATORS_B))
+                except (UnicodeEncodeError, AttributeError):
+                    parts.append(b"\xff")  # not encodable: match() below
+        lengths = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+        if len(parts) and lengths.min() > 0 and lengths.max() <= width and b"\xff" not in parts:
+            return parts, list(range(len(parts))), lengths
+        fast: list[bytes] = []
+        fast_at: list[int] = []
+        for n, read in enumerate(parts):
+            if 0 < len(read) <= width and read != b"\xff":
+                fast.append(read)
+                fast_at.append(n)
+            elif read:
+                direct.extend((n, hit) for hit in self.match(reads[n], now))
+        return fast, fast_at, np.fromiter(map(len, fast), dtype=np.int64, count=len(fast))
 
     def _edit1(self, matrix: np.ndarray, lengths: np.ndarray, slot: Slot) -> None:
         """Add entries one missing or extra character away (generic folding on both sides)."""
@@ -337,7 +358,8 @@ class Hotlist:
             if entry.expiry is not None and entry.expiry <= moment:
                 continue  # expired entries stop matching
             hits.append(Hit(entry, mode, read))
-        hits.sort(key=lambda h: (_MODE_RANK[h.mode], h.entry.list_id, h.entry.plate))
+        if len(hits) > 1:
+            hits.sort(key=lambda h: (_MODE_RANK[h.mode], h.entry.list_id, h.entry.plate))
         return hits
 
 
