@@ -7,6 +7,7 @@ Italian words. Passwords and tokens never reach the logs; URLs are logged withou
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -46,6 +47,8 @@ class ApiClient:
         self.tokens: TokenResponse | None = None
         # Called with the new tokens after login/refresh, so the token store can keep them.
         self.on_tokens: Callable[[TokenResponse], None] | None = None
+        # Refresh tokens are single use: concurrent 401s (stream + outbox) must refresh once.
+        self._refresh_lock = asyncio.Lock()
 
     # --- auth ----------------------------------------------------------------------------------
 
@@ -76,11 +79,21 @@ class ApiClient:
             except Exception:
                 log.exception("token store callback failed")
 
-    async def refresh(self) -> TokenResponse:
-        """Trade the refresh token for a new access token; ApiError(401) when that is refused."""
-        if self.tokens is None:
-            raise from_response(httpx.Response(401))
-        body = RefreshRequest(refresh_token=self.tokens.refresh_token).model_dump()
+    async def refresh(self, stale: str | None = None) -> TokenResponse:
+        """Trade the refresh token for a new access token; ApiError(401) when that is refused.
+
+        `stale` is the access token a 401 was answered to: when another task has refreshed in
+        the meantime, its tokens are used instead of spending the refresh token twice.
+        """
+        async with self._refresh_lock:
+            if self.tokens is None:
+                raise from_response(httpx.Response(401))
+            if stale is not None and self.tokens.access_token != stale:
+                return self.tokens
+            return await self._refresh(self.tokens)
+
+    async def _refresh(self, current: TokenResponse) -> TokenResponse:
+        body = RefreshRequest(refresh_token=current.refresh_token).model_dump()
         try:
             response = await self.http.post(api_path("/auth/refresh"), json=body)
         except httpx.HTTPError as exc:
@@ -111,9 +124,10 @@ class ApiClient:
     ) -> Any:
         """Send one request; the parsed JSON body (None when empty) or ApiError."""
         url = api_path(path)
+        used = self.tokens.access_token if self.tokens is not None else None
         response = await self._send(method, url, json, params, idempotency_key)
         if response.status_code == 401 and self.tokens is not None:
-            await self.refresh()
+            await self.refresh(stale=used)
             response = await self._send(method, url, json, params, idempotency_key)
         if response.status_code >= 400:
             log.info("%s %s -> HTTP %s", method, redact_url(url), response.status_code)

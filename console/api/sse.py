@@ -169,7 +169,7 @@ class EventStream(QObject):
                 response = source.response
                 if response.status_code == 401 and attempt == 0:
                     await response.aread()
-                    await self._refresh_or_fail()
+                    await self._refresh_or_fail(headers.get("Authorization", "")[7:] or None)
                     continue
                 if response.status_code != 200:
                     await response.aread()
@@ -183,9 +183,9 @@ class EventStream(QObject):
                     self._handle(sse)
                 return
 
-    async def _refresh_or_fail(self) -> None:
+    async def _refresh_or_fail(self, stale: str | None) -> None:
         try:
-            await self._client.refresh()
+            await self._client.refresh(stale=stale)
         except ApiError as exc:
             if exc.status in (400, 401, 403):
                 self.auth_failed.emit(exc.message)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -188,3 +189,35 @@ async def test_no_secret_reaches_the_logs(
     assert "wrong-pass-xyz" not in text
     assert "AT-1" not in text
     assert "RT-1" not in text
+
+
+@pytest.mark.asyncio
+async def test_concurrent_401s_spend_the_single_use_refresh_token_once() -> None:
+    state = {"access": "AT-1", "refresh": "RT-1"}
+    refreshes: list[str] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(0.01)  # keep both requests in flight together
+        if request.url.path == "/api/v1/auth/refresh":
+            if json.loads(request.content)["refresh_token"] != state["refresh"]:
+                return problem(401, "refresh token already used")
+            refreshes.append(state["refresh"])
+            state["access"], state["refresh"] = "AT-2", "RT-2"
+            return httpx.Response(
+                200, json=TOKENS | {"access_token": "AT-2", "refresh_token": "RT-2"}
+            )
+        if request.headers.get("authorization") != f"Bearer {state['access']}":
+            return problem(401, "expired")
+        return httpx.Response(200, json={"ok": True})
+
+    api = ApiClient("http://127.0.0.1:9", transport=httpx.MockTransport(handler))
+    api.use_tokens(TokenResponse.model_validate(TOKENS))
+    state["access"] = "AT-expired-on-server"
+    try:
+        results = await asyncio.wait_for(
+            asyncio.gather(*(api.request("GET", "/x") for _ in range(3))), 5
+        )
+    finally:
+        await api.aclose()
+    assert results == [{"ok": True}] * 3
+    assert refreshes == ["RT-1"]
