@@ -384,7 +384,43 @@ def test_panels_register_and_say_when_services_are_missing(qtbot: Any) -> None:
     qtbot.add_widget(wall_panel)
     assert "server non collegato" in wall_panel.notice.text()  # type: ignore[attr-defined]
     assert wall_panel.wall.grid_name == "3x3"  # type: ignore[attr-defined]
+    wall = wall_panel.wall  # type: ignore[attr-defined]
+    wall.tiles[0].set_camera(contract.Camera.model_validate(camera("ptz1", ptz=True)), start=False)
+    with qtbot.wait_signal(wall.notice, timeout=1000) as blocker:
+        wall.spawn = run_now
+        wall.ptz(pan=5)
+    assert "nessun server collegato" in blocker.args[0]
     listing = registry.create("cameras", PanelContext(), {})
     qtbot.add_widget(listing)
     assert "non disponibile" in listing.message.text()  # type: ignore[attr-defined]
-    wall_panel.wall.release()  # type: ignore[attr-defined]
+    wall.release()
+
+
+def test_panel_commands_go_to_the_session_outbox(qtbot: Any, store: CameraStore) -> None:
+    from widgets.shell.context import PanelContext
+    from widgets.shell.registry import PanelRegistry
+
+    class Session:
+        def __init__(self) -> None:
+            self.queued: list[tuple[str, str, Any]] = []
+
+        def send(self, method: str, path: str, body: Any = None) -> str:
+            self.queued.append((method, path, body))
+            return "key-1"
+
+    registry = PanelRegistry()
+    register(registry)
+    ctx = PanelContext(services={"cameras": store}, operator="mrossi")
+    panel = registry.create("video", ctx, {})
+    qtbot.add_widget(panel)
+    wall = panel.wall  # type: ignore[attr-defined]
+    wall.spawn = run_now
+    session = Session()
+    ctx.services["session"] = session  # joins after the panels are built, as in the app
+    wall.tiles[0].set_camera(store.get("ptz1"), start=False)  # no player: PTZ needs none
+    wall.select(0)
+    wall.ptz(preset="p1")
+    assert session.queued == [
+        ("POST", "/api/v1/cameras/ptz1/ptz", {"pan": 0.0, "tilt": 0.0, "zoom": 0.0, "preset": "p1"})
+    ]
+    wall.release()

@@ -35,18 +35,36 @@ def _backend_setting(ctx: Any) -> str:
         return "auto"
 
 
+def _sender(ctx: Any) -> Any:
+    """Commands go through `ctx.services["send"]` (async) if wired, else the session's outbox.
+
+    Looked up at call time: the session joins ctx.services only after sign-in, which happens
+    after the panels are built.
+    """
+
+    async def send(method: str, path: str, body: dict[str, Any]) -> Any:
+        direct = _service(ctx, "send")
+        if callable(direct):
+            return await direct(method, path, body)
+        session = _service(ctx, "session")
+        if session is None or not callable(getattr(session, "send", None)):
+            raise RuntimeError(tr("nessun server collegato"))
+        return session.send(method, path, body)  # persisted in the outbox, sent in order
+
+    return send
+
+
 def make_wall_panel(ctx: Any, params: dict[str, Any]) -> QWidget:
     from widgets.video.panel import VideoPanel
     from widgets.video.wall import VideoWall, connect_alerts
 
     store = _service(ctx, "cameras")
     store = store if isinstance(store, CameraStore) else None
-    send = _service(ctx, "send")
     wall = VideoWall(
         store,
         choose_backend(_backend_setting(ctx)),
         operator=str(getattr(ctx, "operator", "") or ""),
-        send=send if callable(send) else None,
+        send=_sender(ctx),
     )
     grid = str(params.get("grid", "2x2"))
     wall.set_grid(grid if grid in GRIDS else "2x2")
