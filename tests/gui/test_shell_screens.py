@@ -93,20 +93,32 @@ def test_more_screens_than_the_layout_leaves_the_extra_ones_unused(tmp_path: Pat
 
 
 @pytest.mark.parametrize("dropped", [2, 1])
-def test_screen_unplugged_rehomes_its_window_and_returns(tmp_path: Path, dropped: int) -> None:
+def test_screen_unplugged_folds_its_panels_and_unfolds_when_back(
+    tmp_path: Path, dropped: int
+) -> None:
     report = probe(tmp_path, "three", "--layout", "radio-room", "--drop", str(dropped),
                    "--restore")
     after = report["after_drop"]
-    for window in after["windows"]:
-        screen_index(window["geometry"], after["screens"])  # never off-screen
-    kept = [i for i in range(3) if i != dropped]
-    # Windows whose screen is still there did not move.
-    for old in kept:
-        assert after["windows"][old]["geometry"] == report["initial"]["windows"][old]["geometry"]
-    assert any("Schermo scollegato" in n for n in after["notices"])
+    # Two screens left: two windows, one per screen, none off-screen or hidden behind another.
+    assert assert_each_window_on_its_own_screen(after) == [0, 1]
+    assert after["windows"][1]["docks"] == ["eventi-chat", "eventi-tutti"]
+    assert "Schermo scollegato: pannelli riuniti su 2 schermi" in after["notices"]
     restored = report["after_restore"]
     assert assert_each_window_on_its_own_screen(restored) == [0, 1, 2]
-    assert any("Schermo collegato" in n for n in restored["notices"])
+    assert restored["windows"][2]["docks"] == ["eventi-tutti"]
+    assert "Schermo collegato: layout su 3 schermi" in restored["notices"]
+
+
+def test_unused_screens_absorb_an_orphan_window_without_refolding(tmp_path: Path) -> None:
+    # video-room wants 2 screens; with 3 present, losing the first leaves 2: the window that
+    # was on it moves to the free screen, the other one does not move.
+    report = probe(tmp_path, "three", "--layout", "video-room", "--drop", "0", "--restore")
+    before, after = report["initial"], report["after_drop"]
+    assert report["targets"] == [1, 0]
+    assert after["windows"][1]["geometry"] == before["windows"][1]["geometry"]
+    assert [screen_index(w["geometry"], after["screens"]) for w in after["windows"]] == [1, 0]
+    assert any("Schermo scollegato: finestra «Telecamere»" in n for n in after["notices"])
+    assert assert_each_window_on_its_own_screen(report["after_restore"]) == [0, 1]
 
 
 def test_screenshots_one_png_per_window_named_by_screen(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ import logging
 import re
 from pathlib import Path
 
-from PySide6.QtCore import SIGNAL, QObject, QRect, Signal
+from PySide6.QtCore import SIGNAL, QObject, QRect, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QScreen
 from PySide6.QtWidgets import QApplication, QDockWidget, QMenu, QMessageBox, QWidget
 
@@ -32,7 +32,7 @@ from widgets.shell import placement
 from widgets.shell.context import PanelContext
 from widgets.shell.registry import ErrorPanel, PanelRegistry
 from widgets.shell.status import Clock
-from widgets.shell.window import STATE_VERSION, PlacedPanel, ShellWindow
+from widgets.shell.window import STATE_VERSION, BuiltPanel, PlacedPanel, ShellWindow
 
 log = logging.getLogger(__name__)
 
@@ -77,10 +77,12 @@ class Shell(QObject):
         self.plan = placement.plan(len(layout.screens), len(self._screens))
         self._windows: list[ShellWindow] = []
         self._panels: list[PlacedPanel] = []
+        self._built: list[BuiltPanel] = []
         self._connected = False
         if not status_model.mode:
             status_model.mode = layout.mode
-        self._build(registry)
+        self._create_panels(registry)
+        self._make_windows()
         if self.plan.folded:
             status_model.announce(
                 tr("Layout per {wanted} schermi su {present}: pannelli riuniti",
@@ -90,11 +92,10 @@ class Shell(QObject):
 
     # --- building ---
 
-    def _build(self, registry: PanelRegistry) -> None:
+    def _create_panels(self, registry: PanelRegistry) -> None:
+        """Every panel of the layout, once: windows come and go with screens, panels stay."""
         keys = self.layout.panel_keys()
-        per_window: list[list[PlacedPanel]] = [[] for _ in range(self.plan.windows)]
         for s, screen in enumerate(self.layout.screens):
-            folded = s >= self.plan.windows
             for p, spec in enumerate(screen.panels):
                 widget = registry.create(spec.name, self._ctx, spec.params)
                 title = spec.title or registry.title(spec.name)
@@ -102,17 +103,26 @@ class Shell(QObject):
                     self._status.announce(
                         tr("Pannello {title} non disponibile", title=title), "warn"
                     )
-                if folded:
-                    placed = PlacedPanel(keys[s][p], spec, f"{title} ({screen.label})", widget,
-                                         "right", group="fold")
-                else:
-                    placed = PlacedPanel(keys[s][p], spec, title, widget, spec.region)
-                per_window[self.plan.window_of(s)].append(placed)
-                self._panels.append(placed)
+                self._built.append(BuiltPanel(s, spec, keys[s][p], title, widget))
+
+    def _make_windows(self) -> None:
+        """One window per screen of the plan; panels of missing screens folded into the last."""
+        per_window: list[list[PlacedPanel]] = [[] for _ in range(self.plan.windows)]
+        for built in self._built:
+            s = built.screen
+            if s >= self.plan.windows:
+                label = self.layout.screens[s].label
+                placed = PlacedPanel(built.key, built.spec, f"{built.title} ({label})",
+                                     built.widget, "right", group="fold")
+            else:
+                placed = PlacedPanel(built.key, built.spec, built.title, built.widget,
+                                     built.spec.region)
+            per_window[self.plan.window_of(s)].append(placed)
+            self._panels.append(placed)
         for index, panels in enumerate(per_window):
             screen_spec = self.layout.screens[index]
             labels = [screen_spec.label] + [self.layout.screens[s].label for s in self.plan.folded
-                                     if self.plan.window_of(s) == index]
+                                            if self.plan.window_of(s) == index]
             title = f"Centrale — {self.layout.title} — {' + '.join(labels)}"
             menu = None if self._ctx.kiosk else QMenu()
             window = ShellWindow(index, screen_spec, panels, self._status, self._clock, menu,
@@ -121,6 +131,17 @@ class Shell(QObject):
                 self._fill_menu(menu, window)
             window.close_requested.connect(self.request_quit)
             self._windows.append(window)
+
+    def _drop_windows(self) -> None:
+        """Close the windows but keep the panels (taken out of their docks first)."""
+        for panel in self._panels:
+            panel.widget.setParent(None)
+        for window in self._windows:
+            window.allow_close = True
+            window.close()
+            window.deleteLater()
+        self._windows.clear()
+        self._panels.clear()
 
     def _fill_menu(self, menu: QMenu, window: ShellWindow) -> None:
         docks = window.docks()
@@ -132,8 +153,7 @@ class Shell(QObject):
         menu.addAction(tr("Ripristina layout"), self.reset_layout)
         menu.addSeparator()
         menu.addAction(tr("Chiudi Centrale"), self.request_quit)
-        window.strip.menu_button.setParent(window.strip)  # keep the menu owned by its window
-        menu.setParent(window, menu.windowFlags())
+        menu.setParent(window, menu.windowFlags())  # the menu dies with its window
 
     # --- public API ---
 
@@ -168,6 +188,15 @@ class Shell(QObject):
 
     def show(self) -> None:
         """Show every window on its screen, then lay over the operator's saved arrangement."""
+        self._show_windows()
+        if not self._connected:
+            app = QGuiApplication.instance()
+            if isinstance(app, QGuiApplication):
+                app.screenAdded.connect(self._on_screens_changed)
+                app.screenRemoved.connect(self._on_screens_changed)
+                self._connected = True
+
+    def _show_windows(self) -> None:
         saved = uistate.load(self.layout.name).windows(len(self._windows))
         for index, window in enumerate(self._windows):
             screen = self._screens[min(index, len(self._screens) - 1)]
@@ -183,12 +212,6 @@ class Shell(QObject):
                 log.warning("saved arrangement of window %d of %s not applied", index,
                             self.layout.name)
         self._keep_floating_on_screen(self._screens)
-        if not self._connected:
-            app = QGuiApplication.instance()
-            if isinstance(app, QGuiApplication):
-                app.screenAdded.connect(self._on_screen_added)
-                app.screenRemoved.connect(self._on_screen_removed)
-                self._connected = True
 
     def save_state(self) -> Path:
         """Save this arrangement (for this number of windows), keeping the others saved."""
@@ -220,15 +243,15 @@ class Shell(QObject):
         if self._connected:
             app = QGuiApplication.instance()
             if isinstance(app, QGuiApplication):
-                app.screenAdded.disconnect(self._on_screen_added)
-                app.screenRemoved.disconnect(self._on_screen_removed)
+                app.screenAdded.disconnect(self._on_screens_changed)
+                app.screenRemoved.disconnect(self._on_screens_changed)
             self._connected = False
         if self._windows:
             try:
                 self.save_state()
             except OSError as exc:
                 log.warning("arrangement of %s not saved: %s", self.layout.name, exc)
-        for panel in self._panels:
+        for panel in self._built:
             shutdown = getattr(panel.widget, "shutdown", None)
             if callable(shutdown):
                 try:
@@ -242,6 +265,7 @@ class Shell(QObject):
             window.deleteLater()
         self._windows.clear()
         self._panels.clear()
+        self._built.clear()
 
     def screenshot(self, directory: Path) -> list[Path]:
         """One PNG per top-level window, `<layout>-<screen>.png` (screen name made file-safe)."""
@@ -266,15 +290,19 @@ class Shell(QObject):
     # --- screens coming and going ---
 
     def rehome(self, screens: list[QScreen] | None = None) -> list[int]:
-        """Move windows off screens that are gone onto screens that are there.
+        """Screens went away: nothing may stay off-screen or hidden behind another window.
 
-        Called with the screen list as it is after a change (the handler passes Qt's list minus
-        the screen being removed). Returns the target screen index of each window.
+        Called with the screen list as it is after the change (Qt's handler, or a test passing
+        Qt's list minus one). With fewer screens than windows the panels are folded again onto
+        the screens left; otherwise only the windows whose screen is gone move. Returns the
+        target screen index of each window.
         """
         present = ordered_screens(screens)
         if not present:
             log.error("no screens left: windows stay where they are")
             return []
+        if placement.plan(len(self.layout.screens), len(present)).windows != len(self._windows):
+            return self._refold(present, removed=True)
         rects = [rect_of(s.geometry()) for s in present]
         targets = placement.rehome([rect_of(w.frameGeometry()) for w in self._windows], rects)
         moved = []
@@ -282,6 +310,7 @@ class Shell(QObject):
             if placement.screen_of(rect_of(window.frameGeometry()), rects) != target:
                 self._place(window, present[target])
                 moved.append(window)
+        self._screens = present
         self._keep_floating_on_screen(present)
         for window in moved:
             self._status.announce(
@@ -294,10 +323,12 @@ class Shell(QObject):
         return targets
 
     def spread(self, screens: list[QScreen] | None = None) -> list[int]:
-        """Put window i back on screen i (a screen came back)."""
+        """A screen came (back): unfold onto it if the layout wants it, window i on screen i."""
         present = ordered_screens(screens)
         if not present:
             return []
+        if placement.plan(len(self.layout.screens), len(present)).windows != len(self._windows):
+            return self._refold(present, removed=False)
         rects = [rect_of(s.geometry()) for s in present]
         targets = placement.spread(len(self._windows), len(present))
         moved = False
@@ -305,17 +336,48 @@ class Shell(QObject):
             if placement.screen_of(rect_of(window.frameGeometry()), rects) != target:
                 self._place(window, present[target])
                 moved = True
+        self._screens = present
         self._keep_floating_on_screen(present)
         if moved:
             self._status.announce(tr("Schermo collegato: finestre ridistribuite"), "info")
             self.rehomed.emit()
         return targets
 
-    def _on_screen_removed(self, screen: QScreen) -> None:
-        self.rehome([s for s in QGuiApplication.screens() if s is not screen])
+    def _refold(self, present: list[QScreen], removed: bool) -> list[int]:
+        """Rebuild the windows for a new number of screens, moving the same panel widgets."""
+        try:
+            self.save_state()  # the arrangement for the old number of screens is kept
+        except OSError as exc:
+            log.warning("arrangement of %s not saved: %s", self.layout.name, exc)
+        self._drop_windows()
+        self._screens = present
+        self.plan = placement.plan(len(self.layout.screens), len(present))
+        self._make_windows()
+        self._show_windows()
+        if removed:
+            self._status.announce(
+                tr("Schermo scollegato: pannelli riuniti su {n} schermi", n=len(present)), "warn"
+            )
+        else:
+            self._status.announce(
+                tr("Schermo collegato: layout su {n} schermi", n=self.plan.windows), "info"
+            )
+        self.rehomed.emit()
+        return list(range(self.plan.windows))
 
-    def _on_screen_added(self, screen: QScreen) -> None:
-        self.spread()
+    def _on_screens_changed(self, _screen: QScreen) -> None:
+        # Act once Qt has finished its own bookkeeping for the change (it reassigns windows of
+        # a removed screen right after emitting screenRemoved).
+        QTimer.singleShot(0, self._follow_screens)
+
+    def _follow_screens(self) -> None:
+        if not self._windows:
+            return  # closed meanwhile
+        present = ordered_screens()
+        if len(present) < len(self._screens):
+            self.rehome(present)
+        else:
+            self.spread(present)
 
     def _place(self, window: ShellWindow, screen: QScreen) -> None:
         state = window.spec.window

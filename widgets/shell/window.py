@@ -29,6 +29,17 @@ STATE_VERSION = 1
 FOLD_FRACTION = 0.4
 
 
+@dataclass(frozen=True)
+class BuiltPanel:
+    """A panel built once for the layout's screen `screen`; it outlives the windows."""
+
+    screen: int
+    spec: PanelSpec
+    key: str
+    title: str
+    widget: QWidget
+
+
 @dataclass
 class PlacedPanel:
     """A built panel and where the layout puts it in this window."""
