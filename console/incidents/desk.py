@@ -104,6 +104,19 @@ class IncidentDesk(QObject):
         self.current = draft
         self.current_changed.emit(draft)
 
+    def discard(self) -> None:
+        """Drop the current draft: a new incident is forgotten, an existing one goes back to
+        the server's version. A save already travelling is not recalled."""
+        draft = self.current
+        if draft is None:
+            return
+        self.drafts.discard(draft.draft_id)
+        self.current = None
+        if draft.incident_id and self.store.get(draft.incident_id) is not None:
+            self.open(draft.incident_id)
+        else:
+            self.current_changed.emit(None)
+
     # --- editing ---------------------------------------------------------------------------------
 
     def update_from_form(self, data: dict[str, Any]) -> None:

@@ -243,3 +243,21 @@ def test_alert_types_become_incident_types(make_desk: Any) -> None:
     d.store.reset([server_incident(id="INC-S", type="furto")])  # a scenario code
     d.panel.list.chosen.emit("INC-S")
     assert d.panel.form.type_combo.currentData() == "theft"
+
+
+def test_discard_asks_then_drops_only_the_local_draft(make_desk: Any, qtbot: QtBot,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    d = make_desk()
+    d.store.reset([server_incident()])
+    d.panel.list.chosen.emit("INC-9")
+    d.panel.form.narrative.setPlainText("Modifica da non tenere")
+    answers = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
+    monkeypatch.setattr(QMessageBox, "question", lambda *_a, **_k: answers.pop(0))
+    qtbot.mouseClick(d.panel.form.discard_button, Qt.MouseButton.LeftButton)
+    assert d.panel.form.data()["narrative"] == "Modifica da non tenere"  # "No" keeps it
+    qtbot.mouseClick(d.panel.form.discard_button, Qt.MouseButton.LeftButton)
+    assert d.panel.form.data()["narrative"] == "Rissa tra quattro persone davanti al bar."
+    assert d.drafts.all() == []
+    assert d.outbox.queued == []

@@ -7,8 +7,9 @@ never decides what to do with the data: it emits `changed` (the panel autosaves 
 untouched, so nothing another panel or the server set is dropped by an edit here.
 
 Signals:
-    changed()          something was typed or picked (autosave trigger)
-    save_requested()   the operator pressed Salva
+    changed()            something was typed or picked (autosave trigger)
+    save_requested()     the operator pressed Salva (or Ctrl+S)
+    discard_requested()  the operator wants to drop the draft
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -53,6 +55,7 @@ def _split(text: str) -> list[str]:
 class IncidentForm(QWidget):
     changed = Signal()
     save_requested = Signal()
+    discard_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -194,6 +197,11 @@ class IncidentForm(QWidget):
             f"QPushButton {{ background: {theme.ACCENT}; color: #0b1016; font-weight: bold;"
             f" padding: 6px 18px; }} QPushButton:disabled {{ background: {theme.BORDER}; }}")
         self.save_button.clicked.connect(self.save_requested)
+        self.discard_button = QPushButton(tr("Scarta bozza"))
+        self.discard_button.clicked.connect(self.discard_requested)
+        save_shortcut = QShortcut(QKeySequence.StandardKey.Save, self)
+        save_shortcut.activated.connect(
+            lambda: self.save_requested.emit() if self.save_button.isEnabled() else None)
         self.save_hint = QLabel(tr("In rosso ciò che impedisce il salvataggio; in giallo gli "
                                    "avvisi, che non lo impediscono."))
         self.save_hint.setStyleSheet(f"color: {theme.TEXT_MUTED};")
@@ -215,6 +223,7 @@ class IncidentForm(QWidget):
         scroll.setWidget(body)
         bottom = QHBoxLayout()
         bottom.addWidget(self.save_hint, 1)
+        bottom.addWidget(self.discard_button)
         bottom.addWidget(self.save_button)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(4, 4, 4, 4)

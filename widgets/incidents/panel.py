@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QVBoxLayout,
@@ -123,6 +124,7 @@ class IncidentsPanel(QWidget):
 
         self.form.changed.connect(lambda: self.desk.update_from_form(self.form.data()))
         self.form.save_requested.connect(self._save)
+        self.form.discard_requested.connect(self._discard)
         self.list.chosen.connect(self._on_chosen)
         self.list.new_requested.connect(lambda: self.desk.new())
         desk.current_changed.connect(self._on_current_changed)
@@ -223,6 +225,17 @@ class IncidentsPanel(QWidget):
     def _save(self) -> None:
         self.desk.update_from_form(self.form.data())
         self.desk.save()
+
+    def _discard(self) -> None:
+        draft = self.desk.current
+        if draft is None:
+            return
+        text = (tr("Scartare le modifiche non salvate e tornare alla versione della centrale?")
+                if draft.incident_id else
+                tr("Scartare questa scheda? Non è mai stata inviata alla centrale."))
+        answer = QMessageBox.question(self, tr("Scarta bozza"), text)
+        if answer == QMessageBox.StandardButton.Yes:
+            self.desk.discard()
 
     def _step(self, status: str) -> None:
         self.desk.update_from_form(self.form.data())
