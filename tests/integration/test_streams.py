@@ -265,3 +265,18 @@ def test_qtmultimedia_decodes_the_rtsp_sub_stream(
     seconds, width, height = got[0]
     assert (width, height) == clips.SUB_SIZE
     log.info("QtMultimedia first frame on RTSP sub: %.2f s", seconds)
+
+
+def test_make_clips_keeps_valid_clips_and_remakes_a_truncated_one(
+    clips_dir: Path, tmp_path: Path
+) -> None:
+    for name in ("cam01.mp4", "cam01_sub.mp4"):
+        (tmp_path / name).write_bytes((clips_dir / name).read_bytes())
+    first = clips.make_clips(tmp_path, camera_ids=("cam01",))
+    assert (first.made, first.skipped) == ((), ("cam01",))
+    sub = tmp_path / "cam01_sub.mp4"
+    sub.write_bytes(sub.read_bytes()[: sub.stat().st_size // 2])  # an interrupted copy
+    second = clips.make_clips(tmp_path, camera_ids=("cam01",))
+    assert (second.made, second.skipped, dict(second.failed)) == (("cam01",), (), {})
+    assert clips.clip_valid(sub, clips.SUB_SIZE)
+    assert not list(tmp_path.glob("*.partial*")), "no partial files left behind"
