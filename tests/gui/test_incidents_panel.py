@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtCore import QDateTime, QPoint, Qt
 from pytestqt.qtbot import QtBot
 
 from console.incidents.desk import IncidentDesk
@@ -261,3 +261,25 @@ def test_discard_asks_then_drops_only_the_local_draft(make_desk: Any, qtbot: QtB
     assert d.panel.form.data()["narrative"] == "Rissa tra quattro persone davanti al bar."
     assert d.drafts.all() == []
     assert d.outbox.queued == []
+
+
+def test_location_by_search_and_by_click_on_the_mini_map(make_desk: Any, qtbot: QtBot) -> None:
+    d = make_desk()
+    d.desk.new({"type": "flooding"})
+    form = d.panel.form
+    qtbot.keyClicks(form.search_edit, "sesto san")
+    assert form.search_results.isVisible()
+    item = form.search_results.item(0)
+    assert "Sesto San Giovanni" in item.text()
+    form.search_results.itemClicked.emit(item)
+    data = form.data()
+    assert 45.5 < data["lat"] < 45.56
+    assert 9.2 < data["lon"] < 9.26
+    assert "Sesto San Giovanni" in form.where_label.text()
+    before = (data["lon"], data["lat"])
+    minimap = form.minimap
+    qtbot.mouseClick(minimap, Qt.MouseButton.LeftButton,
+                     pos=minimap.rect().center() + QPoint(40, 0))
+    after = form.data()
+    assert after["lon"] > before[0]  # clicked east of the marker
+    assert abs(after["lat"] - before[1]) < 0.001
