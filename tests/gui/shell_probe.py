@@ -26,7 +26,8 @@ from widgets.common.style import apply_style
 from widgets.journal import register as register_journal
 from widgets.shell.context import PanelContext
 from widgets.shell.registry import PanelRegistry
-from widgets.shell.shell import Shell, ordered_screens
+from widgets.shell.screens import ordered_screens
+from widgets.shell.shell import Shell
 
 
 def rect(r: QRect) -> list[int]:

@@ -19,9 +19,9 @@ import logging
 import re
 from pathlib import Path
 
-from PySide6.QtCore import SIGNAL, QObject, QRect, QTimer, Signal
+from PySide6.QtCore import SIGNAL, QObject, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QScreen
-from PySide6.QtWidgets import QApplication, QDockWidget, QMenu, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QWidget
 
 from console import uistate
 from console.i18n import tr
@@ -31,20 +31,16 @@ from widgets.common.style import apply_style
 from widgets.shell import placement
 from widgets.shell.context import PanelContext
 from widgets.shell.registry import ErrorPanel, PanelRegistry
+from widgets.shell.screens import (
+    keep_floating_on_screen,
+    ordered_screens,
+    place_window,
+    rect_of,
+)
 from widgets.shell.status import Clock
 from widgets.shell.window import STATE_VERSION, BuiltPanel, PlacedPanel, ShellWindow
 
 log = logging.getLogger(__name__)
-
-
-def ordered_screens(screens: list[QScreen] | None = None) -> list[QScreen]:
-    """Screens left to right, then top to bottom: the order layout screens are matched in."""
-    found = list(QGuiApplication.screens() if screens is None else screens)
-    return sorted(found, key=lambda s: (s.geometry().x(), s.geometry().y()))
-
-
-def rect_of(r: QRect) -> placement.Rect:
-    return r.x(), r.y(), r.width(), r.height()
 
 
 class Shell(QObject):
@@ -205,13 +201,13 @@ class Shell(QObject):
             state = saved.get(index)
             if state and window.spec.window == "normal" and state.geometry:
                 window.restoreGeometry(state.geometry)
-            self._place(window, screen)
+            place_window(window, screen)
             if state and state.state and not window.restore(
                 state.state, state.docks, avail.width(), avail.height()
             ):
                 log.warning("saved arrangement of window %d of %s not applied", index,
                             self.layout.name)
-        self._keep_floating_on_screen(self._screens)
+        keep_floating_on_screen(self._windows, self._screens)
 
     def save_state(self) -> Path:
         """Save this arrangement (for this number of windows), keeping the others saved."""
@@ -308,10 +304,10 @@ class Shell(QObject):
         moved = []
         for window, target in zip(self._windows, targets, strict=True):
             if placement.screen_of(rect_of(window.frameGeometry()), rects) != target:
-                self._place(window, present[target])
+                place_window(window, present[target])
                 moved.append(window)
         self._screens = present
-        self._keep_floating_on_screen(present)
+        keep_floating_on_screen(self._windows, present)
         for window in moved:
             self._status.announce(
                 tr("Schermo scollegato: finestra «{title}» spostata su {screen}",
@@ -334,10 +330,10 @@ class Shell(QObject):
         moved = False
         for window, target in zip(self._windows, targets, strict=True):
             if placement.screen_of(rect_of(window.frameGeometry()), rects) != target:
-                self._place(window, present[target])
+                place_window(window, present[target])
                 moved = True
         self._screens = present
-        self._keep_floating_on_screen(present)
+        keep_floating_on_screen(self._windows, present)
         if moved:
             self._status.announce(tr("Schermo collegato: finestre ridistribuite"), "info")
             self.rehomed.emit()
@@ -378,47 +374,3 @@ class Shell(QObject):
             self.rehome(present)
         else:
             self.spread(present)
-
-    def _place(self, window: ShellWindow, screen: QScreen) -> None:
-        state = window.spec.window
-        if window.isFullScreen() or window.isMaximized():
-            window.showNormal()
-        window.create()  # a native handle, so it can be told its screen before showing
-        handle = window.windowHandle()
-        if handle is not None:
-            handle.setScreen(screen)
-        avail = rect_of(screen.availableGeometry())
-        if state == "normal":
-            current = rect_of(window.geometry())
-            if current[2] < 200 or current[3] < 150 or not window.isVisible():
-                w, h = int(avail[2] * 0.8), int(avail[3] * 0.8)
-                current = (avail[0] + (avail[2] - w) // 2, avail[1] + (avail[3] - h) // 2, w, h)
-            window.setGeometry(QRect(*placement.fit(current, avail)))
-            window.show()
-        else:
-            window.setGeometry(QRect(*avail))
-            if state == "fullscreen":
-                window.showFullScreen()
-            else:
-                window.showMaximized()
-
-    def _keep_floating_on_screen(self, screens: list[QScreen]) -> None:
-        """Floating panels are windows too: each one lies wholly on a screen."""
-        rects = [rect_of(s.availableGeometry()) for s in screens]
-        if not rects:
-            return
-        for window in self._windows:
-            for dock in window.findChildren(QDockWidget):
-                if not dock.isFloating():
-                    continue
-                frame = rect_of(dock.frameGeometry())
-                if any(placement.fit(frame, r) == frame for r in rects):
-                    continue
-                home = placement.screen_of(frame, rects)
-                if home is None:
-                    home = placement.screen_of(rect_of(window.frameGeometry()), rects) or 0
-                fx, fy, fw, fh = placement.fit(frame, rects[home])
-                inner = dock.geometry()
-                left, top = inner.x() - frame[0], inner.y() - frame[1]
-                extra_w, extra_h = frame[2] - inner.width(), frame[3] - inner.height()
-                dock.setGeometry(QRect(fx + left, fy + top, fw - extra_w, fh - extra_h))
