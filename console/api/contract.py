@@ -52,6 +52,7 @@ class Health(Model):
     training: bool
     last_event_id: int
     started_at: datetime
+    video: str = Field("", description="camera streams: 'ok', 'off', 'starting' or the reason")
 
 
 # --- errors (RFC 9457) ------------------------------------------------------------------------

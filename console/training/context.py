@@ -25,6 +25,7 @@ class ServerContext:
     started_at: datetime
     layers: dict[str, Any] = field(default_factory=dict)  # layer id -> LayerSource
     streams: Any = None  # console.training.streams.StreamServer when video runs
+    video_status: str = "off"  # off | starting | ok | <reason it does not run>
 
 
 def get_ctx(request: Request) -> ServerContext:

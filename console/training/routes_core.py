@@ -24,7 +24,7 @@ MAX_ID = 2**62
 async def health(ctx: Ctx) -> c.Health:
     return c.Health(
         version=VERSION, training=True, last_event_id=ctx.db.last_event_id,
-        started_at=ctx.started_at,
+        started_at=ctx.started_at, video=ctx.video_status,
     )
 
 

@@ -148,13 +148,13 @@ def seed(ctx: ServerContext) -> None:
                    (geo(ctx).source,))
 
 
-def _load_stream_server(ctx: ServerContext) -> Any:
+def _load_stream_server(ctx: ServerContext, auto_ports: bool = False) -> Any:
     try:
         streams = importlib.import_module("console.training.streams")
     except ImportError as exc:  # libVLC missing on this machine
         log.warning("camera streams unavailable: %s", exc)
         return None
-    rtsp, http = ctx.config.stream_ports()
+    rtsp, http = (0, 0) if auto_ports else ctx.config.stream_ports()
     return streams.StreamServer(host=ctx.config.host, rtsp_port=rtsp, http_port=http)
 
 
@@ -174,15 +174,25 @@ def _start_blocking(server: Any) -> str:
 
 
 async def start_streams(ctx: ServerContext) -> None:
-    """Start the stream server off the event loop; the API keeps serving meanwhile."""
-    server = _load_stream_server(ctx)
-    if server is None:
-        return
-    ctx.streams = server  # set first, so a shutdown during start() still stops it
-    error = await asyncio.to_thread(_start_blocking, server)
-    if error:
+    """Start the stream server off the event loop; the API keeps serving meanwhile.
+
+    Default ports are the API port + 1 and + 2; if those are taken (and the operator did not
+    ask for them explicitly) any free ports will do: camera URLs are computed when served.
+    """
+    explicit = ctx.config.rtsp_port is not None or ctx.config.http_port is not None
+    for auto_ports in (False, True) if not explicit else (False,):
+        server = _load_stream_server(ctx, auto_ports)
+        if server is None:
+            ctx.video_status = "libVLC is not available: camera streams are off"
+            return
+        ctx.streams = server  # set first, so a shutdown during start() still stops it
+        ctx.video_status = "starting"
+        error = await asyncio.to_thread(_start_blocking, server)
+        if not error:
+            ctx.video_status = "ok"
+            return
         log.warning("%s", error)
-        ctx.layers["_video_error"] = error
+        ctx.video_status = error
         ctx.streams = None
 
 
