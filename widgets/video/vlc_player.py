@@ -47,6 +47,19 @@ def _vlc_instance() -> Any:
     return _instance
 
 
+class _PlayerBox:
+    """The live libVLC player, reachable without the QObject that owns it."""
+
+    def __init__(self) -> None:
+        self.player: Any = None
+
+    def stop(self) -> None:
+        player, self.player = self.player, None
+        if player is not None:
+            player.stop()
+            player.release()
+
+
 class VlcBackend(QObject):
     """Signals: frame_ready(object: QImage), failed(str). Internal: _frame_posted()."""
 
@@ -71,6 +84,10 @@ class VlcBackend(QObject):
         self._t0 = time.monotonic()
         self._frame_posted.connect(self._deliver)
         self._error_posted.connect(self.failed)
+        # If the tile is deleted without release(), libVLC must not keep calling into it: stop
+        # the player from a hook that holds the player box, not this (dying) QObject.
+        box = self._box = _PlayerBox()
+        self.destroyed.connect(lambda *_: box.stop())
         # ctypes callbacks must stay referenced for as long as libVLC may call them.
         self._cb_lock = _LOCK_CB(self._on_lock)
         self._cb_unlock = _UNLOCK_CB(self._on_unlock)
@@ -98,12 +115,13 @@ class VlcBackend(QObject):
         media = _vlc_instance().media_new(url)
         player.set_media(media)
         media.release()
-        self._player = player
+        self._player = self._box.player = player
         self._frames, self._t0 = 0, time.monotonic()
         player.play()  # asynchronous: connecting happens on libVLC's threads
 
     def stop(self) -> None:
         player, self._player = self._player, None
+        self._box.player = None
         if player is not None:
             # stop() joins libVLC's threads; they never wait on the GUI thread (queued signals
             # only), so this cannot deadlock.
