@@ -280,3 +280,24 @@ def test_make_clips_keeps_valid_clips_and_remakes_a_truncated_one(
     assert (second.made, second.skipped, dict(second.failed)) == (("cam01",), (), {})
     assert clips.clip_valid(sub, clips.SUB_SIZE)
     assert not list(tmp_path.glob("*.partial*")), "no partial files left behind"
+
+
+def test_every_reason_has_an_english_translation() -> None:
+    """Reasons reach operators (camera tiles, health): none may fall back to Italian in English."""
+    import ast
+    import json
+
+    from console.paths import RESOURCES
+
+    catalogue = json.loads((RESOURCES / "i18n" / "en" / "streams.json").read_text("utf-8"))
+    tree = ast.parse(Path(streams.__file__).read_text("utf-8"))
+    used = {
+        node.args[0].value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and getattr(node.func, "id", "") == "tr"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+    }
+    assert used, "no tr() strings found: the check itself is broken"
+    assert used <= set(catalogue), [str(s) for s in used - set(catalogue)]
