@@ -364,7 +364,7 @@ class Shell(QObject):
     def _on_screens_changed(self, _screen: QScreen) -> None:
         # Act once Qt has finished its own bookkeeping for the change (it reassigns windows of
         # a removed screen right after emitting screenRemoved).
-        QTimer.singleShot(0, self._follow_screens)
+        QTimer.singleShot(0, self, self._follow_screens)
 
     def _follow_screens(self) -> None:
         if not self._windows:
