@@ -8,6 +8,7 @@ commands. `stop()` cancels and awaits every task it started and closes the HTTP 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -119,6 +120,35 @@ class Session(QObject):
     async def fetch(self, path: str, params: dict[str, Any] | None = None) -> Any:
         """GET a snapshot (e.g. the stores' SNAPSHOT_PATH); ApiError on failure."""
         return await self.client.request("GET", path, params=params)
+
+    async def load_snapshots(self, stores: Iterable[Any]) -> list[str]:
+        """Reset every store that has a SNAPSHOT_PATH, consistently with the event stream.
+
+        Delivery is held while the snapshots load; each store that got its snapshot then only
+        receives events newer than the server's last id read before the first fetch. Returns
+        the paths that could not be loaded (logged; those stores keep their previous state).
+        ApiError when the server cannot even say where its event log stands.
+        """
+        health = await self.fetch("/health")
+        floor = int(health["last_event_id"])
+        failed: list[str] = []
+        self.router.hold()
+        try:
+            for store in stores:
+                path = getattr(store, "SNAPSHOT_PATH", None)
+                if not path:
+                    continue
+                try:
+                    items = await self.fetch(path)
+                    store.reset(items)
+                except Exception as exc:  # one bad snapshot must not block the others
+                    log.warning("snapshot %s not loaded: %s", path, exc)
+                    failed.append(path)
+                    continue
+                self.router.set_floor(store.apply, floor)
+        finally:
+            self.router.release()
+        return failed
 
     def send(self, method: str, path: str, body: Any = None, key: str | None = None) -> str:
         """Queue a command (persisted first, sent in order, idempotent); returns its key."""

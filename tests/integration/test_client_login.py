@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.integration]
 
 
 async def settle(dialog: LoginDialog) -> None:
-    async with asyncio.timeout(15):
+    async with asyncio.timeout(60):
         while True:
             if not dialog.busy:
                 return
@@ -63,15 +63,15 @@ async def test_login_dialog_against_the_real_server(
         assert results[0].roles == ["radio"]
         # The session now streams: an alert raised on the server reaches the journal.
         alert = await asyncio.wait_for(
-            session.client.request("POST", "/alerts", json={"title": "Prova", "priority": 1}), 10
+            session.client.request("POST", "/alerts", json={"title": "Prova", "priority": 1}), 30
         )
-        async with asyncio.timeout(15):
+        async with asyncio.timeout(60):
             while True:
                 if any(e.data.get("id") == alert["id"] for e in journal.recent()):
                     break
                 await asyncio.sleep(0.02)
     finally:
-        await asyncio.wait_for(session.stop(), 10)
+        await asyncio.wait_for(session.stop(), 30)
 
 
 @pytest.mark.asyncio
@@ -94,4 +94,4 @@ async def test_unreachable_server_is_said_plainly(tmp_path: Path, qtbot: QtBot) 
             f"Server {url} non raggiungibile. Verificare la rete o l'indirizzo del server."
         )
     finally:
-        await asyncio.wait_for(session.stop(), 10)
+        await asyncio.wait_for(session.stop(), 30)

@@ -50,7 +50,7 @@ async def until(condition: Callable[[], bool], limit: float) -> None:
 
 
 @pytest.mark.asyncio
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(240)
 async def test_commands_queued_offline_apply_once_across_a_console_restart(
     make_training_server: Callable[..., TrainingProcess], tmp_path: Path
 ) -> None:
@@ -66,7 +66,7 @@ async def test_commands_queued_offline_apply_once_across_a_console_restart(
         heartbeat=1.0,
         backoff_cap=0.5,
     )
-    await asyncio.wait_for(first.start("radio", "radio"), 10)
+    await asyncio.wait_for(first.start("radio", "radio"), 30)
     alert = await asyncio.wait_for(
         first.client.request("POST", "/alerts", json={"title": "Allagamento sottopasso"}), 10
     )
@@ -78,8 +78,8 @@ async def test_commands_queued_offline_apply_once_across_a_console_restart(
     first.send("POST", path, {"action": "escalate", "reason": "acqua in aumento"})
     refused = first.send("POST", path, {"action": "snooze"})  # no `until`: the server says 422
     first.send("POST", path, {"action": "assign", "owner": "supervisor"})
-    await until(lambda: first.outbox.commands()[0].attempts >= 2, 20)  # tried, and waits
-    await until(lambda: first.state.state in (LinkState.RECONNECTING, LinkState.OFFLINE), 20)
+    await until(lambda: first.outbox.commands()[0].attempts >= 2, 60)  # tried, and waits
+    await until(lambda: first.state.state in (LinkState.RECONNECTING, LinkState.OFFLINE), 60)
     assert first.state.pending_commands == 4
     assert "4 comandi in attesa" in first.state.describe()
     await asyncio.wait_for(first.stop(), 10)  # the console is closed with 4 commands queued
@@ -95,14 +95,14 @@ async def test_commands_queued_offline_apply_once_across_a_console_restart(
     failed: list[tuple[str, str]] = []
     second.outbox.command_failed.connect(lambda key, detail: failed.append((key, detail)))
     try:
-        await asyncio.wait_for(second.start("radio"), 10)
+        await asyncio.wait_for(second.start("radio"), 30)
         assert second.outbox.pending_count() == 4
         await asyncio.to_thread(server.start)  # the back-end returns
-        await until(lambda: second.outbox.pending_count() == 0, 30)
-        final = await asyncio.wait_for(second.fetch(f"/alerts/{alert['id']}"), 10)
-        await until(lambda: second.state.state == LinkState.CONNECTED, 20)
+        await until(lambda: second.outbox.pending_count() == 0, 60)
+        final = await asyncio.wait_for(second.fetch(f"/alerts/{alert['id']}"), 30)
+        await until(lambda: second.state.state == LinkState.CONNECTED, 60)
     finally:
-        await asyncio.wait_for(second.stop(), 10)
+        await asyncio.wait_for(second.stop(), 30)
 
     actions = [h["action"] for h in final["history"]]
     assert actions.count("ack") == 1
@@ -125,7 +125,7 @@ async def test_commands_queued_offline_apply_once_across_a_console_restart(
         commands = reread.outbox.commands()
         assert [c.state for c in commands] == [SENT, SENT, FAILED, SENT]
     finally:
-        await asyncio.wait_for(reread.stop(), 10)
+        await asyncio.wait_for(reread.stop(), 30)
     checker = ApiClient(server.base_url)
     try:
         await checker.login("radio", "radio")

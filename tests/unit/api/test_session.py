@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -116,3 +117,76 @@ async def test_stored_token_resumes_the_session(tmp_path: Path) -> None:
         assert backend.requests[0].headers["authorization"] == "Bearer AT"
     finally:
         await asyncio.wait_for(second.stop(), 5)
+
+
+def test_floor_and_hold() -> None:
+    router = EventRouter()
+    got: list[int] = []
+    router.subscribe("unit.", lambda b: got.extend(e.id for e in b))
+    router.hold()
+    router.dispatch([ev(1, "unit.moved"), ev(2, "unit.moved")])
+    assert got == []
+    router.set_floor(router._subscribers[0][1], 1)
+    router.release()
+    router.dispatch([ev(1, "unit.moved"), ev(3, "unit.moved")])
+    assert got == [2, 3]
+
+
+class RecordingStore:
+    SNAPSHOT_PATH = "/api/v1/units"
+    EVENT_PREFIXES = ("unit.",)
+
+    def __init__(self) -> None:
+        self.log: list[object] = []
+
+    def reset(self, items: list[dict[str, object]]) -> None:
+        self.log.append(("reset", [i["id"] for i in items]))
+
+    def apply(self, events: list[Event]) -> None:
+        self.log.extend(e.id for e in events)
+
+
+class BrokenSnapshotStore(RecordingStore):
+    SNAPSHOT_PATH = "/api/v1/missing"
+
+
+@pytest.mark.asyncio
+async def test_snapshots_and_stream_agree(tmp_path: Path) -> None:
+    """Events already inside the snapshot (id <= health.last_event_id) never reach the store
+    after it; newer ones do, after the reset; the journal-like catch-all still sees all."""
+    gate = asyncio.Event()
+
+    class SnapshotBackend(Backend):
+        async def _body(self, frames: list[bytes]) -> AsyncIterator[bytes]:
+            yield b"".join(frame(i, "unit.moved", {"id": "u1"}) for i in (9, 10))
+            await gate.wait()  # the rest arrives while the snapshot is being fetched
+            yield b"".join(frame(i, "unit.moved", {"id": "u1"}) for i in (11, 12, 13))
+            await self.release.wait()
+
+        async def __call__(self, request: httpx.Request) -> httpx.Response:
+            if request.url.path == "/api/v1/health":
+                return httpx.Response(200, json={"last_event_id": 11})
+            if request.url.path == "/api/v1/missing":
+                return httpx.Response(404, json={"title": "nope", "status": 404})
+            if request.url.path == "/api/v1/units":
+                gate.set()
+                await asyncio.sleep(0.2)
+            return await super().__call__(request)
+
+    session = session_for(SnapshotBackend([]), tmp_path)
+    store, broken = RecordingStore(), BrokenSnapshotStore()
+    everything: list[int] = []
+    session.router.subscribe("unit.", store.apply)
+    session.router.subscribe("unit.", broken.apply)
+    session.router.subscribe("", lambda b: everything.extend(e.id for e in b))
+    await asyncio.wait_for(session.start("radio", "radio"), 5)
+    try:
+        await wait_for(lambda: everything == [9, 10])
+        failed = await asyncio.wait_for(session.load_snapshots([store, broken]), 5)
+        await wait_for(lambda: everything[-1:] == [13])
+    finally:
+        await asyncio.wait_for(session.stop(), 5)
+    assert failed == ["/api/v1/missing"]
+    assert store.log == [9, 10, ("reset", ["u1"]), 12, 13]  # 11 is inside the snapshot
+    assert broken.log == [9, 10, 11, 12, 13]  # no snapshot: it keeps every event
+    assert everything == [9, 10, 11, 12, 13]
