@@ -21,7 +21,16 @@ from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QMouseEvent, QPainter, QPen
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPen,
+    QTouchEvent,
+)
 from PySide6.QtWidgets import QGestureEvent, QPinchGesture, QTapAndHoldGesture, QWidget
 
 from console.geo.projection import (
@@ -89,6 +98,11 @@ class MapCanvas(pg.GraphicsView):
         self.viewport().grabGesture(Qt.GestureType.PinchGesture)
         self.viewport().grabGesture(Qt.GestureType.TapAndHoldGesture)
         self.pinch_count = 0  # gestures handled, for tests and diagnostics
+        self._touch_start = QPointF()
+        # Centre and zoom asked for in code survive resizes (a panel is built before it is
+        # laid out); the user's own pan or zoom replaces them.
+        self._requested: tuple[float, float, float] | None = None
+        self.vb.sigRangeChangedManually.connect(self._forget_request)
         self.set_view(1_023_000.0, 5_695_000.0, 11.0)
 
     # --- view -----------------------------------------------------------------------------
@@ -109,6 +123,7 @@ class MapCanvas(pg.GraphicsView):
     def set_view(self, x: float, y: float, zoom: float | None = None) -> None:
         zoom = self.zoom() if zoom is None or zoom <= 0 else zoom
         zoom = max(MIN_ZOOM, min(MAX_ZOOM, zoom))
+        self._requested = (x, y, zoom)
         res = resolution(zoom)
         w = max(1.0, self.vb.width() or self.width()) * res / 2
         h = max(1.0, self.vb.height() or self.height()) * res / 2
@@ -125,12 +140,14 @@ class MapCanvas(pg.GraphicsView):
 
     def zoom_by(self, steps: float, anchor: QPointF | None = None) -> None:
         """Zoom `steps` levels in (negative: out) about a scene point (default: centre)."""
+        self._requested = None
         new = max(MIN_ZOOM, min(MAX_ZOOM, self.zoom() + steps))
         factor = 2.0 ** (self.zoom() - new)
         centre = None if anchor is None else self.vb.mapSceneToView(anchor)
         self.vb.scaleBy((factor, factor), center=centre)
 
     def pan_by(self, dx_px: float, dy_px: float) -> None:
+        self._requested = None
         res = self.resolution()
         self.vb.translateBy(x=dx_px * res, y=-dy_px * res)
 
@@ -141,6 +158,15 @@ class MapCanvas(pg.GraphicsView):
 
     def to_device(self, x: float, y: float) -> QPointF:
         return QPointF(self.mapFromScene(self.vb.mapViewToScene(QPointF(x, y))))
+
+    def _forget_request(self, *_: object) -> None:
+        self._requested = None
+
+    def resizeEvent(self, ev: Any) -> None:
+        super().resizeEvent(ev)
+        requested = getattr(self, "_requested", None)  # resized already during construction
+        if requested is not None:
+            self.set_view(*requested)
 
     # --- input ----------------------------------------------------------------------------
 
@@ -179,6 +205,10 @@ class MapCanvas(pg.GraphicsView):
     def viewportEvent(self, ev: QEvent) -> bool:
         if ev.type() == QEvent.Type.Gesture and isinstance(ev, QGestureEvent):
             return self._on_gesture(ev)
+        if ev.type() == QEvent.Type.TouchBegin and isinstance(ev, QTouchEvent) and ev.points():
+            # Where the finger went down, in viewport pixels: QTapAndHoldGesture.position()
+            # is not reliably global or local across Qt versions, so the map keeps its own.
+            self._touch_start = ev.points()[0].position()
         return super().viewportEvent(ev)
 
     def _on_gesture(self, ev: QGestureEvent) -> bool:
@@ -188,6 +218,7 @@ class MapCanvas(pg.GraphicsView):
             flags = pinch.changeFlags()
             centre = self.mapToScene(self.viewport().mapFromGlobal(
                 pinch.centerPoint().toPoint()))
+            self._requested = None
             if flags & QPinchGesture.ChangeFlag.ScaleFactorChanged and pinch.scaleFactor() > 0:
                 factor = 1.0 / pinch.scaleFactor()
                 self.vb.scaleBy((factor, factor), center=self.vb.mapSceneToView(centre))
@@ -197,14 +228,14 @@ class MapCanvas(pg.GraphicsView):
             self.pinch_count += 1
             return True
         hold = ev.gesture(Qt.GestureType.TapAndHoldGesture)
-        if isinstance(hold, QTapAndHoldGesture):
+        if isinstance(hold, QTapAndHoldGesture) and \
+                hold.state() == Qt.GestureState.GestureFinished:
             ev.accept(hold)
-            if hold.state() == Qt.GestureState.GestureFinished:
-                local = self.viewport().mapFromGlobal(hold.position().toPoint())
-                x, y = self.to_view(QPointF(local))
-                self.context_requested.emit(x, y, hold.position().toPoint())
+            local = self._touch_start
+            x, y = self.to_view(local)
+            self.context_requested.emit(x, y, self.viewport().mapToGlobal(local.toPoint()))
             return True
-        return False
+        return super().viewportEvent(ev)
 
     # --- foreground: scale bar, north arrow, attribution -------------------------------------
 
