@@ -114,7 +114,7 @@ class VideoTile(QWidget):
         self._wanted = camera is not None
         if camera is None:
             self._run(self.machine.stop())
-        elif start and (not same or self.machine.state is TileState.IDLE):
+        elif start and (not same or self.machine.state in (TileState.IDLE, TileState.FAILED)):
             self.play()
         self.update()
 

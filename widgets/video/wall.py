@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QGridLayout, QWidget
 from console.api import contract
 from console.cameras.grids import GRIDS, grid_size, is_large
 from console.cameras.store import CameraStore
-from console.cameras.tile_state import Policy
+from console.cameras.tile_state import Policy, TileState
 from console.cameras.views import Salvo, Tour, ViewLibrary
 from console.i18n import tr
 from widgets.common import theme
@@ -191,11 +191,14 @@ class VideoWall(QWidget):
     # --- start, stop, visibility --------------------------------------------------------------
 
     def start_all(self) -> None:
-        """Staggered start, selected tile first."""
+        """Staggered start of every tile not yet running, selected tile first."""
         order = [self.selected] + [i for i in range(self.visible_count()) if i != self.selected]
-        self._start_queue = [i for i in order if self.tiles[i].camera() is not None]
-        for i in self._start_queue:
-            self.tiles[i].stop()
+        self._start_queue = [
+            i
+            for i in order
+            if self.tiles[i].camera() is not None
+            and self.tiles[i].machine.state in (TileState.IDLE, TileState.FAILED)
+        ]
         self._start_next()
         if self._start_queue:
             self._stagger.start()
@@ -310,6 +313,7 @@ class VideoWall(QWidget):
         for alert in alerts:
             if not isinstance(alert, contract.Alert) or not alert.cameras:
                 continue
+            self.alarm_tile = min(self.alarm_tile, self.visible_count() - 1)
             for cam_id in alert.cameras:
                 if self.store is not None and self.store.get(cam_id) is not None:
                     if self.maximised is not None and self.maximised != self.alarm_tile:
