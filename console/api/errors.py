@@ -8,6 +8,7 @@ Every failure (refused login, unreachable server, bad certificate, a rejected co
 from __future__ import annotations
 
 import ssl
+from typing import Any
 from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
@@ -21,11 +22,19 @@ _SECRET_PARAMS = {"token", "access_token", "refresh_token", "password", "secret"
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, message: str, problem: Problem | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        problem: Problem | None = None,
+        body: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.problem = problem
+        # The problem document as sent, with its extension members (e.g. a 409's "current").
+        self.body = body
 
     @property
     def retryable(self) -> bool:
@@ -89,9 +98,11 @@ def from_transport(exc: httpx.HTTPError, server: str) -> ApiError:
 def from_response(response: httpx.Response, *, login: bool = False) -> ApiError:
     """Human words for an HTTP error answer, keeping the server's problem document."""
     problem: Problem | None = None
+    raw: dict[str, Any] | None = None
     try:
         body = response.json()
         if isinstance(body, dict):
+            raw = dict(body)
             body.setdefault("status", response.status_code)
             body.setdefault("title", response.reason_phrase or "Error")
             problem = Problem.model_validate(body)
@@ -117,4 +128,4 @@ def from_response(response: httpx.Response, *, login: bool = False) -> ApiError:
         message = tr("Errore del server ({status}). Nuovo tentativo fra poco.", status=status)
     else:
         message = tr("Richiesta rifiutata dal server: {d}", d=detail or response.reason_phrase)
-    return ApiError(status, message.strip(), problem)
+    return ApiError(status, message.strip(), problem, raw)

@@ -64,11 +64,14 @@ class Outbox(QObject):
         pending_changed(int): number of commands still waiting.
         command_sent(str key, object response): the server accepted the command.
         command_failed(str key, str detail): the server refused it for good (human words).
+        command_rejected(str key, ApiError error): the same refusal with status and the problem
+            document as sent (e.g. a 409's current version, to merge a stale incident save).
     """
 
     pending_changed = Signal(int)
     command_sent = Signal(str, object)
     command_failed = Signal(str, str)
+    command_rejected = Signal(str, object)
 
     def __init__(
         self,
@@ -190,6 +193,7 @@ class Outbox(QObject):
             log.warning("command %s refused: %s", command.key, exc.detail)
             self.backoff.reset()
             self.command_failed.emit(command.key, exc.detail)
+            self.command_rejected.emit(command.key, exc)
             self.pending_changed.emit(self.pending_count())
             return True
         self._mark(command.key, SENT)

@@ -9,6 +9,7 @@ import pytest
 
 from console.api.backoff import Backoff
 from console.api.client import ApiClient
+from console.api.errors import ApiError
 from console.api.outbox import FAILED, PENDING, SENT, Outbox
 from tests.unit.api.sse_fakes import wait_for
 
@@ -33,6 +34,12 @@ class CommandServer:
         if body.get("action") == "bogus":
             return httpx.Response(
                 422, json={"title": "Unprocessable", "status": 422, "detail": "unknown action"}
+            )
+        if body.get("version") == 1:
+            current = {"id": "i1", "version": 2}
+            return httpx.Response(
+                409,
+                json={"title": "Conflict", "status": 409, "detail": "stale", "current": current},
             )
         key = request.headers["idempotency-key"]
         if key not in self.keys:
@@ -147,3 +154,23 @@ async def test_same_key_enqueued_twice_is_one_command(tmp_path: Path) -> None:
     outbox.enqueue("POST", "/c", {}, key="k1")
     assert outbox.pending_count() == 1
     outbox.close()
+
+
+@pytest.mark.asyncio
+async def test_conflict_hands_back_the_servers_current_version(tmp_path: Path) -> None:
+    server = CommandServer()
+    outbox, client = make(tmp_path / "o.sqlite", server)
+    rejected: list[tuple[str, ApiError]] = []
+    outbox.command_rejected.connect(lambda key, error: rejected.append((key, error)))
+    key = outbox.enqueue("PUT", "/incidents/i1", {"version": 1, "type": "x"})
+    outbox.start()
+    try:
+        await wait_for(lambda: outbox.pending_count() == 0)
+    finally:
+        await shutdown(outbox, client)
+    assert [k for k, _ in rejected] == [key]
+    error = rejected[0][1]
+    assert error.status == 409
+    assert error.body is not None
+    assert error.body["current"] == {"id": "i1", "version": 2}
+    assert error.message.startswith("Conflitto: i dati sono stati modificati")
