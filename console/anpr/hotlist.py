@@ -75,8 +75,9 @@ class HotlistEntry(NamedTuple):
     added_by: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
+    """A tuple too: a batch with many hits creates them by the thousand."""
+
     entry: HotlistEntry
     mode: MatchMode
     read: str  # the normalised read that matched
@@ -148,6 +149,7 @@ class Hotlist:
         self._exact: Index = {}
         self._ocr: Index = {}
         self._slow = False  # some indexed key does not fit the int encoding
+        self._no_exact = {k for k, modes in self.policies.items() if MatchMode.EXACT not in modes}
         with no_gc():
             lists = self._index()
         self._ocr_codes = _sorted_codes(*lists["ocr"])
@@ -258,11 +260,16 @@ class Hotlist:
         folded = cd.symbols(cd.ocr_fold(matrix, lengths))
         ok = cd.encodable(folded)
         good = np.nonzero(ok)[0]
+        entries, no_exact = self.entries, self._no_exact
+        exact_mode, ocr_mode = MatchMode.EXACT, MatchMode.OCR
         for row, owners in self._ocr_codes.lookup(cd.full_codes(folded[good]), good):
-            target, text = slot(row), fast[row].decode()
+            target = found.setdefault(row, {})
+            text = fast[row].decode()
             for i in owners.tolist():
-                exact = self.entries[i].plate == text and self._allows(i, MatchMode.EXACT)
-                self._collect(target, i, MatchMode.EXACT if exact else MatchMode.OCR)
+                entry = entries[i]
+                exact = entry[0] == text and not (no_exact and entry[1] in no_exact)
+                if exact or i not in target:
+                    target[i] = exact_mode if exact else ocr_mode
         if len(self._exact_only):
             plain = cd.symbols(matrix[good])
             for row, owners in self._exact_only.lookup(cd.full_codes(plain), good):
@@ -334,9 +341,6 @@ class Hotlist:
                 if i not in target:
                     target[i] = MatchMode.EDIT1
 
-    def _allows(self, i: int, mode: MatchMode) -> bool:
-        return mode in self.policies.get(self.entries[i].list_id, ALL_MODES)
-
     @staticmethod
     def _collect(
         found: dict[int, MatchMode], value: int | tuple[int, ...] | None, mode: MatchMode
@@ -353,9 +357,10 @@ class Hotlist:
             return []
         moment = now or datetime.now(UTC)
         hits = []
+        entries = self.entries
         for i, mode in found.items():
-            entry = self.entries[i]
-            if entry.expiry is not None and entry.expiry <= moment:
+            entry = entries[i]
+            if entry[4] is not None and entry[4] <= moment:
                 continue  # expired entries stop matching
             hits.append(Hit(entry, mode, read))
         if len(hits) > 1:
