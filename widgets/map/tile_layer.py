@@ -181,11 +181,13 @@ class TileLayer(QGraphicsObject):
         painter.save()
         painter.resetTransform()
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        missing = [key for key in tiles if key not in self._cache]
         drawn_parents: set[TileKey] = set()
-        for key in missing:
-            self._request(key)
-            self._draw_fallback(painter, key, sx, sy, dx, dy, drawn_parents)
+        for key in tiles:
+            if key not in self._cache:
+                self._request(key)
+            if self._cache.get(key) is None:
+                # Not here yet, missing or corrupt: the best lower-zoom tile stands in.
+                self._draw_fallback(painter, key, sx, sy, dx, dy, drawn_parents)
         for key in tiles:
             image = self._cache.get(key)
             if image is not None:
