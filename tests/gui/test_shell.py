@@ -142,8 +142,8 @@ def test_status_strip_shows_connection_operator_training_notice(
     shell: Shell, status: StatusModel
 ) -> None:
     strip = shell.windows()[0].strip
-    assert strip.connection.text() == "Collegato a 127.0.0.1"
-    assert strip.operator.text() == "Operatore: m.rossi"
+    assert strip.connection.full_text() == "Collegato a 127.0.0.1"
+    assert strip.operator.full_text() == "Operatore: m.rossi"
     assert strip.mode.text() == "Sala radio"
     assert strip.training.isHidden()
     status.training = True
@@ -151,9 +151,28 @@ def test_status_strip_shows_connection_operator_training_notice(
     status.announce("Pannello mappa non disponibile", "warn")
     assert not strip.training.isHidden()
     assert strip.training.text() == "ADDESTRAMENTO"
-    assert "non raggiungibile" in strip.connection.text()
+    assert "non raggiungibile" in strip.connection.full_text()
     assert "#e5484d" in strip.dot.styleSheet()
-    assert strip.notice.text().endswith("Pannello mappa non disponibile")
+    assert strip.notice.full_text().endswith("Pannello mappa non disponibile")
+
+
+def test_long_texts_never_widen_a_window_beyond_its_screen(
+    qtbot: QtBot, status: StatusModel
+) -> None:
+    strip = StatusStrip(status, Clock())
+    qtbot.add_widget(strip)
+    status.operator = "mario.rossi.operatore.del.turno.di.notte"
+    status.set_connection("Back-end non raggiungibile (https://centrale.comune.milano.it:8443): "
+                          "nuovo tentativo tra 30 s", "error")
+    long_notice = "Schermo scollegato: finestra «Comunicazioni interforze» spostata " * 4
+    status.announce(long_notice.strip(), "warn")
+    assert strip.minimumSizeHint().width() < 700
+    strip.resize(900, 40)
+    strip.show()
+    qtbot.wait_exposed(strip)
+    assert strip.notice.text().endswith("…"), "shortened on screen"
+    assert strip.notice.full_text().endswith("spostata"), "kept whole for the tooltip"
+    assert "Comunicazioni interforze" in strip.notice.toolTip()
 
 
 def test_clock_ticks_every_second(qtbot: QtBot, status: StatusModel) -> None:
@@ -232,7 +251,7 @@ def test_reset_goes_back_to_the_shipped_arrangement(qtbot: QtBot, shell: Shell) 
     assert not right.isFloating()
     assert not docks(shell)["sotto"].isHidden()
     assert uistate.load("prova").arrangements == {}
-    assert shell.windows()[0].strip.notice.text().endswith("ripristinata")
+    assert shell.windows()[0].strip.notice.full_text().endswith("ripristinata")
 
 
 class OperatorClose(QCloseEvent):

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QToolButton, QWidget
 
 from console.i18n import tr
 from console.status import StatusModel
 from widgets.common import theme
+from widgets.common.elided import ElidedLabel
 from widgets.common.timers import make_timer
 
 LEVEL_COLOUR = {
@@ -73,14 +74,15 @@ class StatusStrip(QWidget):
         row.setSpacing(16)
 
         self.dot = QLabel("●")
-        self.connection = QLabel()
-        self.operator = QLabel()
+        self.connection = ElidedLabel()
+        self.connection.setMaximumWidth(640)
+        self.operator = ElidedLabel()
+        self.operator.setMaximumWidth(320)
         self.mode = QLabel()
         self.training = QLabel(tr("ADDESTRAMENTO"))
         self.training.setObjectName("trainingBadge")
         self.training.setToolTip(tr("Dati di esercitazione: non sono eventi reali."))
-        self.notice = QLabel()
-        self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.notice = ElidedLabel(stretch=True)
         self.clock = QLabel(clock.now_text())
         self.clock.setObjectName("clock")
 
