@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 from collections.abc import Callable
 from typing import Any
 
@@ -35,12 +36,14 @@ class ApiClient:
         self,
         base_url: str,
         *,
-        verify: bool | str = True,
+        verify: bool | str | ssl.SSLContext = True,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.server_label = redact_url(self.base_url)
+        if isinstance(verify, str):  # a CA bundle for a back-end with its own authority
+            verify = ssl.create_default_context(cafile=verify)
         self.http = httpx.AsyncClient(
             base_url=self.base_url, verify=verify, timeout=timeout, transport=transport
         )
