@@ -215,6 +215,10 @@ class StreamServer:
                 return False, tr("Server dei flussi video non avviato")
             if camera_id in self._stopped:
                 return False, tr("Flusso fermato dall'esercitazione")
+            for mount in self._camera_mounts(camera_id):
+                # -1: libVLC has no running instance for this broadcast (it ended on its own).
+                if self._instance.vlm_get_media_instance_position(mount.name.encode(), 0) < 0:
+                    return False, tr("Flusso {name} interrotto", name=mount.name)
             return True, ""
 
     def unavailable(self) -> dict[str, str]:
@@ -299,7 +303,10 @@ class StreamServer:
             self._require_running(camera_id)
             mounts = self._camera_mounts(camera_id)
             for mount in mounts:
-                self._instance.vlm_play_media(mount.name.encode())
+                name = mount.name.encode()
+                # Replaying a running broadcast would cut its viewers: only start what is down.
+                if self._instance.vlm_get_media_instance_position(name, 0) < 0:
+                    self._instance.vlm_play_media(name)
             self._stopped.discard(camera_id)
         # Waiting outside the lock: request handlers asking for status are not held up.
         failed = self._wait_ready(mounts, timeout or self._ready_timeout)
