@@ -11,8 +11,10 @@ away is suggested before an unsuitable one next door.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+
+import numpy as np
 
 from console.api import contract
 from console.i18n import tr
@@ -68,19 +70,38 @@ class Recommendation:
 
 
 def recommend(units: Iterable[contract.Unit], lon: float, lat: float, kind: IncidentType,
-              limit: int = 8) -> list[Recommendation]:
-    out = []
-    for unit in units:
-        if unit.status is not contract.UnitStatus.AVAILABLE or unit.incident_id:
-            continue
-        dist = distance_m(unit.lon, unit.lat, lon, lat)
-        speed = SPEED_KMH.get(unit.kind, DEFAULT_SPEED_KMH)
-        eta = dist / (speed / 3.6)
-        kind_ok = not kind.unit_kinds or unit.kind in kind.unit_kinds
-        skills_ok = not kind.skills or bool(set(kind.skills) & set(unit.skills))
-        agency_ok = not kind.agencies or unit.agency.value in kind.agencies
-        score = (eta + KIND_PENALTY_S * (not kind_ok) + SKILL_PENALTY_S * (not skills_ok)
-                 + AGENCY_PENALTY_S * (not agency_ok))
-        out.append(Recommendation(unit, dist, eta, kind_ok, skills_ok, agency_ok, score))
+              limit: int = 8, positions: Mapping[str, tuple[float, float]] | None = None
+              ) -> list[Recommendation]:
+    """The `limit` best available units; vectorised, since a big city has thousands.
+
+    `positions` (unit id -> lon, lat) overrides the units' own, so a caller holding the live
+    position arrays need not rebuild every Unit each time a patrol moves.
+    """
+    free = [u for u in units
+            if u.status is contract.UnitStatus.AVAILABLE and not u.incident_id]
+    if not free:
+        return []
+    where = [positions.get(u.id, (u.lon, u.lat)) if positions else (u.lon, u.lat) for u in free]
+    lons = np.fromiter((p[0] for p in where), dtype=float, count=len(free))
+    lats = np.fromiter((p[1] for p in where), dtype=float, count=len(free))
+    p1, p2 = np.radians(lats), math.radians(lat)
+    a = (np.sin((p2 - p1) / 2) ** 2
+         + np.cos(p1) * math.cos(p2) * np.sin(np.radians(lon - lons) / 2) ** 2)
+    dist = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(a))
+    speed = np.fromiter((SPEED_KMH.get(u.kind, DEFAULT_SPEED_KMH) for u in free), dtype=float,
+                        count=len(free))
+    eta = dist / (speed / 3.6)
+    wanted_skills = set(kind.skills)
+    kind_ok = np.fromiter((not kind.unit_kinds or u.kind in kind.unit_kinds for u in free),
+                          dtype=bool, count=len(free))
+    skills_ok = np.fromiter((not wanted_skills or bool(wanted_skills & set(u.skills))
+                             for u in free), dtype=bool, count=len(free))
+    agency_ok = np.fromiter((not kind.agencies or u.agency.value in kind.agencies for u in free),
+                            dtype=bool, count=len(free))
+    score = (eta + KIND_PENALTY_S * ~kind_ok + SKILL_PENALTY_S * ~skills_ok
+             + AGENCY_PENALTY_S * ~agency_ok)
+    best = np.argsort(score, kind="stable")[: max(limit * 4, limit)]
+    out = [Recommendation(free[i], float(dist[i]), float(eta[i]), bool(kind_ok[i]),
+                          bool(skills_ok[i]), bool(agency_ok[i]), float(score[i])) for i in best]
     out.sort(key=lambda r: (r.score, r.unit.callsign))
     return out[:limit]

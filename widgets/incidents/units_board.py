@@ -49,7 +49,11 @@ KIND_LABELS = {"car": "auto", "motorbike": "moto", "van": "furgone", "foot": "ap
 
 
 def since(at: datetime, now: datetime) -> str:
-    minutes = max(0, int((now - at).total_seconds() // 60))
+    return _since_s((now - at).total_seconds())
+
+
+def _since_s(seconds: float) -> str:
+    minutes = max(0, int(seconds // 60))
     return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d}"
 
 
@@ -61,22 +65,42 @@ class UnitsModel(QAbstractTableModel):
         self._units: list[contract.Unit] = []
         self._texts: list[list[str]] = []
         self.index_for_places: PlaceIndex | None = None
+        # Per Unit object (replaced by the store when its details change): the texts that only
+        # change with the details, and the status start as a timestamp.
+        self._static: dict[str, tuple[contract.Unit, list[str], float]] = {}
 
-    def set_units(self, units: list[contract.Unit], assigned: dict[str, str] | None = None
-                  ) -> None:
-        """`assigned`: unit id -> open incident listing it (the server may not set incident_id)."""
+    def set_units(self, units: list[contract.Unit], assigned: dict[str, str] | None = None,
+                  positions: dict[str, tuple[float, float]] | None = None) -> None:
+        """`assigned`: unit id -> open incident listing it (the server may not set incident_id);
+        `positions`: live unit id -> (lon, lat), newer than the units' own."""
         assigned = assigned or {}
+        positions = positions or {}
         now = datetime.now(UTC)
-        texts = []
+        where_ll = [positions.get(u.id, (u.lon, u.lat)) for u in units]
+        wheres: list[str] = [f"{lat:.4f}, {lon:.4f}" for lon, lat in where_ll]
+        if self.index_for_places is not None and units:
+            resolved = self.index_for_places.resolve_many([p[0] for p in where_ll],
+                                                          [p[1] for p in where_ll])
+            wheres = [" · ".join(x for x in (w.nil or w.comune, w.municipio) if x) or fallback
+                      for w, fallback in zip(resolved, wheres, strict=True)]
+        static: dict[str, tuple[contract.Unit, list[str], float]] = {}
         for u in units:
-            where = f"{u.lat:.4f}, {u.lon:.4f}"
-            if self.index_for_places is not None:
-                w = self.index_for_places.resolve(u.lon, u.lat)
-                where = " · ".join(x for x in (w.nil or w.comune, w.municipio) if x) or where
-            texts.append([u.callsign, u.agency.value, tr(KIND_LABELS.get(u.kind, u.kind)),
-                          tr(STATUS_LABELS.get(u.status.value, u.status.value)),
-                          since(u.status_since, now), where,
-                          u.incident_id or assigned.get(u.id, "")])
+            held = self._static.get(u.id)
+            static[u.id] = held if held is not None and held[0] is u else (
+                u, [u.callsign, u.agency.value, tr(KIND_LABELS.get(u.kind, u.kind)),
+                    tr(STATUS_LABELS.get(u.status.value, u.status.value))],
+                u.status_since.timestamp())
+        self._static = static
+        now_ts = now.timestamp()
+        texts = [[*static[u.id][1], _since_s(now_ts - static[u.id][2]), where,
+                  u.incident_id or assigned.get(u.id, "")]
+                 for u, where in zip(units, wheres, strict=True)]
+        if [u.id for u in units] == [u.id for u in self._units] and units:
+            # Same rows (the usual 2 s refresh): update in place, keep scroll and selection.
+            self._units, self._texts = units, texts
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(len(units) - 1, len(self.HEADERS) - 1))
+            return
         self.beginResetModel()
         self._units, self._texts = units, texts
         self.endResetModel()
@@ -199,8 +223,9 @@ class UnitsBoard(QWidget):
         self._timer.setInterval(2000)  # time in status and positions: no need to track each move
         self._timer.timeout.connect(self.refresh)
         self._timer.start()
+        self._details: list[contract.Unit] | None = None  # rebuilt only when details change
         if units_store is not None and hasattr(units_store, "units_changed"):
-            units_store.units_changed.connect(lambda _ids: self.refresh())
+            units_store.units_changed.connect(self._on_units_changed)
         if desk is not None:
             desk.store.incidents_changed.connect(lambda _ids: self.refresh())
             desk.current_changed.connect(lambda _d: self.refresh())
@@ -211,10 +236,27 @@ class UnitsBoard(QWidget):
         self.model.index_for_places = index
         self.refresh()
 
+    def _on_units_changed(self, _ids: list[str]) -> None:
+        self._details = None
+        self.refresh()
+
     def all_units(self) -> list[contract.Unit]:
+        """Unit details; rebuilt from the store only after units_changed (it costs ~0.1 ms per
+        unit), while positions come from the live arrays at every refresh."""
         if self.units_store is None:
             return []
-        return list(self.units_store.units())
+        if self._details is None or not hasattr(self.units_store, "units_changed"):
+            self._details = list(self.units_store.units())
+        return self._details
+
+    def live_positions(self) -> dict[str, tuple[float, float]]:
+        arrays = getattr(self.units_store, "arrays", None)
+        ids = getattr(self.units_store, "ids", None)
+        if not callable(arrays) or not callable(ids):
+            return {}
+        live = arrays()
+        return dict(zip(ids(), zip(live["lon"].tolist(), live["lat"].tolist(), strict=True),
+                        strict=True))
 
     def _visible(self, units: list[contract.Unit]) -> list[contract.Unit]:
         words = self.filter_edit.text().casefold().split()
@@ -230,9 +272,10 @@ class UnitsBoard(QWidget):
 
     def refresh(self) -> None:
         units = self.all_units()
+        positions = self.live_positions()
         selected = self._selected_id()
         assigned = self._assigned()
-        self.model.set_units(self._visible(units), assigned)
+        self.model.set_units(self._visible(units), assigned, positions)
         if selected:
             for row in range(self.model.rowCount()):
                 if self.model.unit(row).id == selected:
@@ -245,7 +288,7 @@ class UnitsBoard(QWidget):
         else:
             self.empty.setText("")
         self.empty.setVisible(bool(self.empty.text()))
-        self._refresh_target([u for u in units if u.id not in assigned])
+        self._refresh_target([u for u in units if u.id not in assigned], positions)
 
     def _assigned(self) -> dict[str, str]:
         if self.desk is None:
@@ -256,7 +299,8 @@ class UnitsBoard(QWidget):
                 out.setdefault(unit_id, incident.id)
         return out
 
-    def _refresh_target(self, units: list[contract.Unit]) -> None:
+    def _refresh_target(self, units: list[contract.Unit],
+                        positions: dict[str, tuple[float, float]]) -> None:
         draft = self.desk.current if self.desk is not None else None
         self.suggestions.clear()
         has_target = draft is not None
@@ -278,7 +322,7 @@ class UnitsBoard(QWidget):
         if not isinstance(lon, int | float) or not isinstance(lat, int | float):
             self.suggestions.addItem(tr("Indicare la posizione dell'evento per i suggerimenti."))
             return
-        recs = dispatch.recommend(units, float(lon), float(lat), kind)
+        recs = dispatch.recommend(units, float(lon), float(lat), kind, positions=positions)
         if not recs:
             self.suggestions.addItem(tr("Nessuna unità disponibile."))
         for n, rec in enumerate(recs, start=1):

@@ -24,3 +24,12 @@ def test_municipio_nil_and_search_with_the_milan_pack(milano_pack: Path) -> None
     assert all(45.3 < h.lat < 45.6 for h in hits)
     assert index.search("via torino")[0].name.lower().startswith("via torino")
     assert index.search("   ") == []
+
+
+def test_resolve_many_agrees_with_resolve(milano_pack: Path) -> None:
+    index = index_for((milano_pack,))
+    lons = [9.19, 9.1889, 9.10, 12.49, 9.23, 9.05]
+    lats = [45.4642, 45.5092, 45.60, 41.89, 45.45, 45.50]
+    assert index.resolve_many(lons, lats) == [index.resolve(x, y)
+                                              for x, y in zip(lons, lats, strict=True)]
+    assert index.resolve_many([], []) == []
