@@ -7,6 +7,7 @@ commands. `stop()` cancels and awaits every task it started and closes the HTTP 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable
 from pathlib import Path
@@ -78,6 +79,7 @@ class Session(QObject):
         self.outbox.pending_changed.connect(self._on_pending)
         self._state = self.stream.state.with_changes(pending_commands=self.outbox.pending_count())
         self._running = False
+        self._tick: asyncio.TimerHandle | None = None
 
     @property
     def state(self) -> ConnectionState:
@@ -102,18 +104,21 @@ class Session(QObject):
             self.client.on_tokens = lambda t: self.tokens.save(username, t)
             tokens = stored
         self.username = username
+        self._running = True
         self.stream.start()
         self.outbox.start()
-        self._running = True
         return tokens
 
     async def stop(self) -> None:
         """Stop everything this session started; safe to call twice."""
+        self._running = False
+        if self._tick is not None:
+            self._tick.cancel()
+            self._tick = None
         await self.stream.stop()
         await self.outbox.stop()
-        if self._running or not self.client.http.is_closed:
+        if not self.client.http.is_closed:
             await self.client.aclose()
-        self._running = False
         self.cursor.close()
         self.outbox.close()
 
@@ -174,3 +179,20 @@ class Session(QObject):
         if state != self._state:
             self._state = state
             self.state_changed.emit(self.state)
+        self._schedule_tick()
+
+    def _schedule_tick(self) -> None:
+        """While a reconnect is scheduled, re-announce once a second so "fra N s" counts down."""
+        if self._tick is not None or self._state.retry_at is None or not self._running:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        self._tick = loop.call_later(1.0, self._on_tick)
+
+    def _on_tick(self) -> None:
+        self._tick = None
+        if self._running and self._state.retry_at is not None:
+            self.state_changed.emit(self.state)
+            self._schedule_tick()

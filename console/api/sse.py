@@ -133,6 +133,9 @@ class EventStream(QObject):
                 reason = exc.message
             except SSEError as exc:
                 reason = f"not an event stream: {exc}"
+            except Exception:  # a bug must cost a reconnect, never the stream itself
+                log.exception("event stream: unexpected failure")
+                reason = "internal error (see the technical log)"
             self._flush()
             self.stats["disconnects" if self._connected else "failed_attempts"] += 1
             self._connected = False

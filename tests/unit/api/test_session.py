@@ -7,6 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from console.api.backoff import Backoff
 from console.api.client import ApiClient
 from console.api.connection import ConnectionState, LinkState
 from console.api.contract import Event
@@ -190,3 +191,25 @@ async def test_snapshots_and_stream_agree(tmp_path: Path) -> None:
     assert store.log == [9, 10, ("reset", ["u1"]), 12, 13]  # 11 is inside the snapshot
     assert broken.log == [9, 10, 11, 12, 13]  # no snapshot: it keeps every event
     assert everything == [9, 10, 11, 12, 13]
+
+
+@pytest.mark.asyncio
+async def test_reconnect_countdown_is_reannounced_every_second(tmp_path: Path) -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/api/v1/auth/token":
+            return httpx.Response(200, json=TOKENS)
+        raise httpx.ConnectError("refused", request=request)
+
+    client = ApiClient("http://127.0.0.1:9", transport=httpx.MockTransport(refuse))
+    session = Session("http://127.0.0.1:9", client=client, state_path=tmp_path / "l.sqlite")
+    session.stream.backoff = Backoff(floor=3.0, cap=3.0)  # one long wait to count down
+    texts: list[str] = []
+    session.state_changed.connect(lambda s: texts.append(s.describe()))
+    await asyncio.wait_for(session.start("radio", "radio"), 5)
+    try:
+        await wait_for(lambda: len([t for t in texts if t.startswith("Riconnessione fra")]) >= 3)
+    finally:
+        await asyncio.wait_for(session.stop(), 5)
+    seconds = [int(t.split()[2]) for t in texts if t.startswith("Riconnessione fra")]
+    assert seconds[0] == 3
+    assert seconds[1] < seconds[0]  # the same wait, re-announced a second later
