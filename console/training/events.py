@@ -68,29 +68,46 @@ class EventHub:
         """The body of one SSE response."""
         sub = Subscriber()
         self.subscribers.add(sub)  # subscribe first: nothing committed meanwhile is missed
+        # Decide where this client starts now, not after the first yield: events committed
+        # while the connection is being set up are then in the queue and sent, not skipped.
+        resync = last_id is not None and self.needs_resync(last_id)
+        sent = self.db.last_event_id if last_id is None or resync else last_id
+        carry: list[EventRow] = []  # live events that arrived during the replay
         try:
             yield ": connected\n\n"
-            if last_id is None:
-                sent = self.db.last_event_id
-            elif self.needs_resync(last_id):
-                sent = self.db.last_event_id
+            if resync:
                 yield resync_frame(sent)
             else:
-                sent = last_id
                 while True:
                     rows = self.db.events_after(sent, REPLAY_PAGE)
                     if not rows:
                         break
                     sent = rows[-1][0]
+                    # Live events the replay already covers are dropped here, before the
+                    # client is sent anything, so a long replay does not fill the queue with
+                    # duplicates.
+                    carry = [r for r in carry if r[0] > sent]
+                    while not sub.queue.empty():
+                        row = sub.queue.get_nowait()
+                        if row[0] > sent:
+                            carry.append(row)
+                    if len(carry) > QUEUE_SIZE:
+                        sub.overflowed = True
+                        self.dropped += 1
                     yield "".join(frame(r) for r in rows)
+                    if sub.overflowed:
+                        break
                     await asyncio.sleep(0)
             while not sub.overflowed:
-                try:
-                    first = await asyncio.wait_for(sub.queue.get(), timeout=self.heartbeat)
-                except TimeoutError:
-                    yield ": hb\n\n"
-                    continue
-                batch = [first]
+                if carry:
+                    batch, carry = carry[:MAX_CHUNK], carry[MAX_CHUNK:]
+                else:
+                    try:
+                        first = await asyncio.wait_for(sub.queue.get(), timeout=self.heartbeat)
+                    except TimeoutError:
+                        yield ": hb\n\n"
+                        continue
+                    batch = [first]
                 while len(batch) < MAX_CHUNK:
                     try:
                         batch.append(sub.queue.get_nowait())
