@@ -161,7 +161,9 @@ def test_lifecycle_steps_are_stamped_and_ordered(make_desk: Any, qtbot: QtBot) -
     qtbot.mouseClick(buttons["dispatched"], Qt.MouseButton.LeftButton)
     assert "Assegnare almeno un'unità" in d.panel.form.banner.text()
     assert d.outbox.queued == []
+    assert "Nessuna unità" in d.panel.units_label.text()
     assert d.desk.assign("U1")
+    assert "U1" in d.panel.units_label.text()
     method, path, body, key = d.outbox.queued[-1]
     assert (method, path, body["units"], body["version"]) == ("PUT", "/api/v1/incidents/INC-9",
                                                               ["U1"], 2)

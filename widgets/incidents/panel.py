@@ -58,7 +58,8 @@ class IncidentsPanel(QWidget):
         self.alerts = alerts
         self.units = units
         self.merge_dialog: MergeDialog | None = None
-        self.setStyleSheet(f"font-size: {theme.FONT_SIZE_PT}pt;")
+        self.setStyleSheet(f"IncidentsPanel {{ font-size: {theme.FONT_SIZE_PT}pt; }}"
+                           f"QPushButton:disabled {{ color: {theme.BORDER}; }}")
 
         self.list = IncidentList()
         self.form = IncidentForm()
@@ -72,6 +73,8 @@ class IncidentsPanel(QWidget):
             button.clicked.connect(lambda _c=False, s=status: self._step(s))
             self.step_buttons[status] = button
             steps.addWidget(button, n // 3, n % 3)
+        self.units_label = QLabel()
+        self.units_label.setWordWrap(True)
         self.reported_time = QCheckBox(tr("Ora riferita via radio:"))
         self.time_edit = QDateTimeEdit(QDateTime.currentDateTime())
         self.time_edit.setDisplayFormat("dd/MM HH:mm")
@@ -83,6 +86,7 @@ class IncidentsPanel(QWidget):
         life_box = QGroupBox(tr("Stato e passaggi"))
         ll = QVBoxLayout(life_box)
         ll.addWidget(self.status_label)
+        ll.addWidget(self.units_label)
         ll.addLayout(steps)
         ll.addLayout(when)
         self.timeline = TimelineView()
@@ -191,6 +195,12 @@ class IncidentsPanel(QWidget):
         allowed = lifecycle.allowed(status) if draft else []
         for s, button in self.step_buttons.items():
             button.setEnabled(s in allowed)
+        assigned = list(draft.data.get("units") or []) if draft else []
+        names = {u.id: u.callsign for u in self.units.units()} if (
+            assigned and self.units is not None and hasattr(self.units, "units")) else {}
+        self.units_label.setText(
+            tr("Unità assegnate: {u}", u=", ".join(names.get(u, u) for u in assigned))
+            if assigned else tr("Nessuna unità assegnata (quadro unità: «Assegna»)."))
         self._refresh_minimap_units()
         if draft is None:
             self.timeline.set_entries([])

@@ -37,3 +37,13 @@ def test_a_mismatched_unit_next_door_beats_a_matching_one_across_town() -> None:
     units = [unit("car", 9.1902, 45.4643), unit("vvf", 9.30, 45.55, kind="fire_engine",
                                                agency="VVF", skills=["antincendio"])]
     assert [r.unit.id for r in recommend(units, *DUOMO, kind)] == ["car", "vvf"]
+
+
+def test_live_positions_override_the_units_own() -> None:
+    kind = taxonomy.get("theft")
+    units = [unit("a", 9.30, 45.55), unit("b", 9.1905, 45.4645)]
+    assert [r.unit.id for r in recommend(units, *DUOMO, kind)] == ["b", "a"]
+    moved = {"a": (9.1901, 45.4643), "b": (9.30, 45.55)}  # a drove here meanwhile
+    best = recommend(units, *DUOMO, kind, positions=moved)
+    assert [r.unit.id for r in best] == ["a", "b"]
+    assert best[0].distance_m < 50
