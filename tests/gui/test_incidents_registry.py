@@ -31,8 +31,11 @@ class FakeRouter:
         self.subscribed.append(prefix)
 
 
-class FakeSession:
+class FakeSession(QObject):
+    resync_required = Signal()
+
     def __init__(self) -> None:
+        super().__init__()
         self.outbox = FakeOutbox()
         self.router = FakeRouter()
         self.sent: list[tuple[str, str, Any, str]] = []

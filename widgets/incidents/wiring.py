@@ -101,13 +101,22 @@ class SessionLink(QObject):
             if router is not None:
                 for prefix in self.own_store.EVENT_PREFIXES:
                     router.subscribe(prefix, self.own_store.apply)
-            try:
-                loop = asyncio.get_running_loop()
-            except RuntimeError:  # no event loop (tests without qasync): events still flow
-                return
-            task = loop.create_task(self._snapshot())
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            resync = getattr(session, "resync_required", None)
+            if resync is not None:
+                resync.connect(self.reload)  # backlog lost: the full state again
+            self.reload()
+
+    def reload(self) -> None:
+        """Load the incident snapshot into our own store (only when the root did not wire one)."""
+        if self.own_store is None:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (tests without qasync): events still flow
+            return
+        task = loop.create_task(self._snapshot())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _snapshot(self) -> None:
         assert self.own_store is not None
