@@ -29,6 +29,7 @@ from console.api.errors import ApiError
 log = logging.getLogger(__name__)
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
+KEEP_SENT_S = 7 * 24 * 3600  # applied commands are kept a week for support, then dropped
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS commands (
@@ -88,6 +89,10 @@ class Outbox(QObject):
         self._db = sqlite3.connect(path, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute(_SCHEMA)
+        self._db.execute(
+            "DELETE FROM commands WHERE state = ? AND created_at < ?",
+            (SENT, time.time() - KEEP_SENT_S),
+        )
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 

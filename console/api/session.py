@@ -8,6 +8,7 @@ commands. `stop()` cancels and awaits every task it started and closes the HTTP 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections.abc import Iterable
 from pathlib import Path
@@ -70,7 +71,9 @@ class Session(QObject):
             backoff=Backoff(cap=backoff_cap),
             start_id=start_id,
         )
-        self.outbox = Outbox(db.with_name(db.stem + "-outbox.sqlite"), self.client)
+        # One outbox per server: commands meant for one back-end never go to another.
+        server_id = hashlib.sha256(self.server.encode()).hexdigest()[:12]
+        self.outbox = Outbox(db.with_name(f"{db.stem}-outbox-{server_id}.sqlite"), self.client)
         self.outbox.backoff = Backoff(cap=backoff_cap)
         self.stream.events_received.connect(self._on_events)
         self.stream.resync_required.connect(self.resync_required)

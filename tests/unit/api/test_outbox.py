@@ -174,3 +174,19 @@ async def test_conflict_hands_back_the_servers_current_version(tmp_path: Path) -
     assert error.body is not None
     assert error.body["current"] == {"id": "i1", "version": 2}
     assert error.message.startswith("Conflitto: i dati sono stati modificati")
+
+
+def test_old_applied_commands_are_pruned_pending_and_failed_kept(tmp_path: Path) -> None:
+    outbox, _ = make(tmp_path / "o.sqlite", None)
+    for key, state in (("old-sent", SENT), ("old-failed", FAILED), ("old-pending", PENDING)):
+        outbox.enqueue("POST", "/c", {}, key=key)
+        outbox._db.execute(
+            "UPDATE commands SET state = ?, created_at = 0 WHERE key = ?", (state, key)
+        )
+    outbox.enqueue("POST", "/c", {}, key="new")
+    outbox._mark("new", SENT)
+    outbox.close()
+    reopened, _ = make(tmp_path / "o.sqlite", None)
+    keys = [c.key for c in reopened.commands()]
+    reopened.close()
+    assert keys == ["old-failed", "old-pending", "new"]

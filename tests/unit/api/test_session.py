@@ -213,3 +213,18 @@ async def test_reconnect_countdown_is_reannounced_every_second(tmp_path: Path) -
     seconds = [int(t.split()[2]) for t in texts if t.startswith("Riconnessione fra")]
     assert seconds[0] == 3
     assert seconds[1] < seconds[0]  # the same wait, re-announced a second later
+
+
+@pytest.mark.asyncio
+async def test_each_server_has_its_own_outbox_and_cursor(tmp_path: Path) -> None:
+    a = Session("http://10.0.0.1:8765", state_path=tmp_path / "link.sqlite")
+    b = Session("http://10.0.0.2:8765", state_path=tmp_path / "link.sqlite")
+    try:
+        a.send("POST", "/alerts/x/actions", {"action": "ack"})
+        assert a.outbox.path != b.outbox.path
+        assert b.outbox.pending_count() == 0
+        a.cursor.save(42)
+        assert b.cursor.load() is None
+    finally:
+        await asyncio.wait_for(a.stop(), 5)
+        await asyncio.wait_for(b.stop(), 5)
