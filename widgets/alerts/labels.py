@@ -140,8 +140,8 @@ _GLYPH = {"anpr": "T", "cap": "M", "sensor": "I", "unit": "!", "other": "?"}
 
 
 @cache
-def _icon(family: str, priority: int) -> QIcon:
-    size = 20
+def _pixmap(family: str, priority: int) -> QPixmap:
+    size = 16
     pix = QPixmap(size, size)
     pix.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pix)
@@ -149,21 +149,26 @@ def _icon(family: str, priority: int) -> QIcon:
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(QColor(theme.PRIORITY.get(priority, theme.TEXT_MUTED)))
     if family == "unit":
-        painter.drawRect(QRectF(2, 2, size - 4, size - 4))
+        painter.drawRect(QRectF(1, 1, size - 2, size - 2))
     else:
-        painter.drawEllipse(QRectF(2, 2, size - 4, size - 4))
+        painter.drawEllipse(QRectF(1, 1, size - 2, size - 2))
     painter.setPen(QColor(theme.PRIORITY_TEXT.get(priority, theme.TEXT)))
     font = QFont(theme.FONT_FAMILY)
-    font.setPixelSize(12)
+    font.setPixelSize(11)
     font.setBold(True)
     painter.setFont(font)
     painter.drawText(QRectF(0, 0, size, size), Qt.AlignmentFlag.AlignCenter, _GLYPH[family])
     painter.end()
-    return QIcon(pix)
+    return pix
+
+
+def type_pixmap(kind: str, priority: int) -> QPixmap:
+    """16 px, the view's decoration size: painted as is, never rescaled at paint time."""
+    return _pixmap(type_family(kind), priority)
 
 
 def type_icon(kind: str, priority: int) -> QIcon:
-    return _icon(type_family(kind), priority)
+    return QIcon(_pixmap(type_family(kind), priority))
 
 
 def list_label(rec: AlertRecord) -> str:
