@@ -11,6 +11,7 @@ import logging
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -301,3 +302,48 @@ def test_every_reason_has_an_english_translation() -> None:
     }
     assert used, "no tr() strings found: the check itself is broken"
     assert used <= set(catalogue), [str(s) for s in used - set(catalogue)]
+
+
+def test_command_line_makes_clips_and_serves_until_terminated(clips_dir: Path) -> None:
+    """What installer/setup.sh and a drill run: --make-clips (idempotent) and --serve."""
+    import os
+    import signal
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(Path(streams.__file__).resolve().parents[2])}
+    made = subprocess.run(
+        [sys.executable, "-m", "console.training.streams", "--make-clips", "--dir", str(clips_dir)],
+        capture_output=True, text=True, timeout=120, env=env, check=False,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    assert "0 made, 16 already valid, 0 failed" in made.stderr
+    with socket.socket() as a, socket.socket() as b:
+        a.bind(("127.0.0.1", 0))
+        b.bind(("127.0.0.1", 0))
+        rtsp, http = a.getsockname()[1], b.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "console.training.streams", "--serve", "--dir", str(clips_dir),
+         "--rtsp-port", str(rtsp), "--http-port", str(http)],
+        stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    watchdog = threading.Timer(30, proc.kill)  # reading stderr below must not hang the suite
+    watchdog.start()
+    try:
+        assert proc.stderr is not None
+        lines = []
+        for line in proc.stderr:  # ends when the process does: no hang if it dies
+            lines.append(line)
+            if "serving; Ctrl-C to stop" in line:
+                break
+        assert any(f"rtsp://127.0.0.1:{rtsp}/cam16_sub" in line for line in lines), lines
+        result = _probe(f"http://127.0.0.1:{http}/cam16_sub.ts")
+        assert "error" not in result, result
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+    finally:
+        watchdog.cancel()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+    assert _port_free("127.0.0.1", rtsp)
+    assert _port_free("127.0.0.1", http)
