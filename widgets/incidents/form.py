@@ -17,8 +17,9 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -44,6 +45,7 @@ from widgets.common import theme
 from widgets.incidents.fields import FieldNote, RowsTable, VehiclesTable, parse_coords
 from widgets.incidents.minimap import MiniMap
 
+NARROW_PX = 860
 RELIABILITY = ("", "Testimone diretto", "Riferito da terzi", "Anonimo", "Chiamate ripetute",
                "Pattuglia sul posto")
 
@@ -62,6 +64,7 @@ class IncidentForm(QWidget):
         self._data: dict[str, Any] = {}
         self._index: PlaceIndex | None = None
         self._loading = False
+        self._narrow = False
         self.result = ValidationResult()
         self._validate_timer = QTimer(self)
         self._validate_timer.setSingleShot(True)
@@ -128,7 +131,7 @@ class IncidentForm(QWidget):
         self.minimap.setMinimumHeight(200)
         self.minimap.picked.connect(self.set_location)
         place_box = QGroupBox(tr("Luogo"))
-        grid = QGridLayout(place_box)
+        grid = self._place_grid = QGridLayout(place_box)
         grid.addWidget(QLabel(tr("Cerca")), 0, 0)
         grid.addWidget(self.search_edit, 0, 1)
         grid.addWidget(self.search_results, 1, 1)
@@ -209,7 +212,7 @@ class IncidentForm(QWidget):
 
         body = QWidget()
         col = QVBoxLayout(body)
-        top = QHBoxLayout()
+        top = self._top_row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         top.addWidget(event_box, 1)
         top.addWidget(caller_box, 1)
         col.addLayout(top)
@@ -240,6 +243,22 @@ class IncidentForm(QWidget):
         self.narrative.textChanged.connect(self._on_edit)
         self.people.edited.connect(self._on_edit)
         self.vehicles.edited.connect(self._on_edit)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Narrow (a panel sharing a small screen): boxes stack and the mini-map goes below."""
+        super().resizeEvent(event)
+        narrow = event.size().width() < NARROW_PX
+        if narrow == self._narrow:
+            return
+        self._narrow = narrow
+        self._top_row.setDirection(QBoxLayout.Direction.TopToBottom if narrow
+                                   else QBoxLayout.Direction.LeftToRight)
+        if narrow:
+            self._place_grid.addWidget(self.minimap, 7, 0, 1, 2)
+            self._place_grid.setColumnStretch(2, 0)
+        else:
+            self._place_grid.addWidget(self.minimap, 0, 2, 7, 1)
+            self._place_grid.setColumnStretch(2, 2)
 
     # --- public -------------------------------------------------------------------------------
 
