@@ -103,3 +103,23 @@ def test_closed_alerts_leave_the_open_view(store: AlertStore) -> None:
         9, T0, priority=4, state="closed", version=3))])
     assert model.rowCount() == n - 1
     assert model.row_of("AL000009") == -1
+
+
+def test_multidata_agrees_with_data_and_never_leaks_between_cells(store: AlertStore) -> None:
+    from PySide6.QtCore import QModelRoleData
+
+    model = AlertTableModel(store)
+    reused = {role: QModelRoleData(role) for role in (0, 1, 6, 7, 8, 9)}
+    for row in range(model.rowCount()):
+        for col in range(model.columnCount()):
+            index = model.index(row, col)
+            for role, item in reused.items():
+                model.multiData(index, item)  # the same item for every cell, as views do
+                expected = model.data(index, role)
+                got = item.data()
+                if expected is None:
+                    assert got is None, (row, col, role, got)
+                elif role == 1:
+                    assert got.cacheKey() == expected.cacheKey()
+                else:
+                    assert got == expected, (row, col, role)

@@ -135,31 +135,31 @@ class AlertTableModel(QAbstractTableModel):
         col = index.column()
         prio = self._key_of[alert_id][0]
         items = (span,) if isinstance(span, QModelRoleData) else span
+        # Every role gets a value, None included: the view reuses the span from cell to cell,
+        # so a role left untouched would show the previous cell's value.
         for item in items:
             role = item.role()
+            value: Any = None
             if role == DISPLAY:
-                item.setData(self._display(alert_id, col))
+                value = self._display(alert_id, col)
             elif role == FONT:
                 if prio == 1 or col == COL_PRIO:
-                    item.setData(self._bold)
+                    value = self._bold
             elif role == BACKGROUND:
                 value = self._background(alert_id, col, prio)
-                if value is not None:
-                    item.setData(value)
             elif role == FOREGROUND:
                 value = self._foreground(alert_id, col, prio)
-                if value is not None:
-                    item.setData(value)
             elif role == DECORATION:
                 if col == COL_TYPE:
                     rec = self.store.get(alert_id)
                     if rec is not None:
-                        item.setData(labels.type_pixmap(rec.type, rec.priority))
+                        value = labels.type_pixmap(rec.type, rec.priority)
             elif role == ALIGN:
                 if col in (COL_PRIO, COL_AGE, COL_SLA):
-                    item.setData(self._center)
-            elif role >= ALERT_ID_ROLE or role == TOOLTIP:
-                item.setData(self.data(index, role))
+                    value = self._center
+            else:
+                value = self.data(index, role)
+            item.setData(value)
 
     def data(self, index: Index, role: int = DISPLAY) -> Any:
         row, col = index.row(), index.column()
