@@ -209,11 +209,17 @@ def run_console(args: argparse.Namespace, urls: dict[str, dict[str, str]]) -> No
     wall.stop_all()
     wall.set_grid("1")
 
-    # 4. First frame: one tile, sub stream, against ffmpeg's first frame on the same URL.
+    # 4. First frame: one tile, sub stream, against ffmpeg's first frame on the same URLs.
+    # Two passes, not interleaved: the training RTSP server answers a mount ~1 s slower right
+    # after a session on that same mount ended (measured), which would penalise the second
+    # player of each pair.
     ours, theirs = [], []
     tile = wall.tiles[0]
-    for cid in ids[: args.first_frames]:
-        theirs.append(ffmpeg_first_frame(urls[cid][kind]))
+    sample = ids[: args.first_frames]
+    spin(3)
+    theirs = [ffmpeg_first_frame(urls[cid][kind]) for cid in sample]
+    spin(2)
+    for cid in sample:
         tile.set_large(False)
         tile.set_camera(store.get(cid))
         spin_until(lambda: tile.first_frame_at is not None, 15)
