@@ -107,6 +107,7 @@ def test_validation_is_inline_and_blocks_only_what_blocks(make_desk: Any, qtbot:
     form.validate_now()
     assert "Veicolo 1" in form.vehicles_note.text()
     assert not form.save_button.isEnabled()
+    assert "Salvataggio bloccato: 1" in form.save_hint.text()
     form.vehicles.set_rows([{"plate": "D-MK 2041", "description": "furgone"}])
     form.validate_now()
     assert "estera" in form.vehicles_note.text()  # a warning...

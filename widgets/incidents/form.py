@@ -370,6 +370,14 @@ class IncidentForm(QWidget):
         self.save_button.setEnabled(blocking == 0)
         self.save_button.setToolTip(
             tr("Correggere i campi in rosso: {n}", n=blocking) if blocking else "")
+        if blocking:
+            self.save_hint.setText(tr("Salvataggio bloccato: {n} campi in rosso da correggere. "
+                                      "Il testo resta in bozza.", n=blocking))
+            self.save_hint.setStyleSheet(f"color: {theme.ERROR};")
+        else:
+            self.save_hint.setText(tr("In rosso ciò che impedisce il salvataggio; in giallo gli "
+                                      "avvisi, che non lo impediscono."))
+            self.save_hint.setStyleSheet(f"color: {theme.TEXT_MUTED};")
         return self.result
 
     # --- handlers -------------------------------------------------------------------------------
