@@ -286,3 +286,22 @@ def test_location_by_search_and_by_click_on_the_mini_map(make_desk: Any, qtbot: 
     after = form.data()
     assert after["lon"] > before[0]  # clicked east of the marker
     assert abs(after["lat"] - before[1]) < 0.001
+
+
+def test_a_refused_save_says_why_and_keeps_every_character(make_desk: Any) -> None:
+    d = make_desk()
+    d.desk.new({"type": "hazmat", "lon": 9.2, "lat": 45.48})
+    narrative = "Cisterna ribaltata, odore acre, 3 persone allontanate. Codice ONU 1203?"
+    d.panel.form.narrative.setPlainText(narrative)
+    d.panel.form.save_requested.emit()
+    key = d.outbox.queued[-1][3]
+    d.service.on_command_failed(key, "Operazione non consentita per il proprio ruolo.")
+    banner = d.panel.form.banner.text()
+    assert "rifiutato" in banner
+    assert "non consentita" in banner
+    assert d.panel.form.data()["narrative"] == narrative
+    kept = d.drafts.all()
+    assert [k.data["narrative"] for k in kept] == [narrative]
+    d.panel.form.save_requested.emit()  # the operator tries again: a new command, same text
+    assert d.outbox.queued[-1][3] != key
+    assert d.outbox.queued[-1][2]["narrative"] == narrative
