@@ -55,7 +55,8 @@ class CameraList(QWidget):
             f" font-size: {theme.FONT_SIZE_PT}pt; }}"
             f"QLineEdit {{ background: {theme.SURFACE_RAISED}; border: 1px solid {theme.BORDER};"
             " padding: 4px; }"
-            f"QListWidget::item {{ padding: 4px; }}"
+            f"QListWidget {{ border: 1px solid {theme.BORDER}; }}"
+            f"QListWidget::item {{ padding: 5px 4px; border-bottom: 1px solid {theme.BORDER}; }}"
             f"QListWidget::item:selected {{ background: {theme.ACCENT}; }}"
         )
         layout = QVBoxLayout(self)
@@ -67,6 +68,9 @@ class CameraList(QWidget):
         self.list.setDragEnabled(True)
         self.list.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.list.itemDoubleClicked.connect(self._on_double_click)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.list.setUniformItemSizes(False)
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setStyleSheet(f"color: {theme.TEXT_MUTED};")
@@ -88,9 +92,9 @@ class CameraList(QWidget):
         for cam in cameras:
             if needle and needle not in f"{cam.name} {cam.address} {cam.id}".casefold():
                 continue
-            label = cam.name + (f"  —  {cam.address}" if cam.address else "")
-            if cam.ptz:
-                label += "  [PTZ]"
+            label = cam.name + ("  · PTZ" if cam.ptz else "")
+            if cam.address:
+                label += f"\n{cam.address}"
             item = QListWidgetItem(label)
             item.setData(_ID_ROLE, cam.id)
             item.setToolTip(tr("Trascina su un riquadro o fai doppio clic per aprire"))
