@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -34,6 +35,19 @@ _GRID_LABELS = {
     "1+7": "1+7",
     "1+12": "1+12",
 }
+
+
+class _Notice(QLabel):
+    """One line of feedback that never widens the panel: clipped, full text in the tooltip."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setMinimumWidth(40)
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setToolTip(text)
 
 
 class VideoPanel(QWidget):
@@ -98,7 +112,7 @@ class VideoPanel(QWidget):
         info.setToolTip(tr("fps, bitrate e lettore su ogni riquadro"))
         info.toggled.connect(self._on_info)
         bar.addWidget(info)
-        self.notice = QLabel()
+        self.notice = _Notice()
         self.notice.setStyleSheet(f"color: {theme.TEXT_MUTED};")
         self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         bar.addWidget(self.notice, 1)
