@@ -52,6 +52,7 @@ class IncidentDesk(QObject):
         service.saved.connect(self._on_saved)
         service.rejected.connect(self._on_service_message("error"))
         service.pending.connect(self._on_service_message("warn"))
+        store.incidents_changed.connect(self._on_incidents_changed)
 
     # --- choosing what to work on ----------------------------------------------------------------
 
@@ -171,6 +172,24 @@ class IncidentDesk(QObject):
             return False
         self._modify(moved)
         return self.save() != "invalid"
+
+    def _on_incidents_changed(self, ids: list[str]) -> None:
+        """Follow the server while the operator has not touched the open incident; with local
+        edits the draft stays as typed and a save merges (merge.three_way)."""
+        draft = self.current
+        if draft is None or draft.incident_id not in ids or draft.sent is not None:
+            return
+        incident = self.store.get(draft.incident_id or "")
+        if incident is None or draft.base is None or incident.version <= int(
+                draft.base.get("version", 0)):
+            return
+        untouched = {k: v for k, v in draft.data.items() if not k.startswith("_")}
+        if untouched != editable(draft.base):
+            return
+        current = incident.model_dump(mode="json")
+        self.current = Draft(draft_id=draft.draft_id, incident_id=incident.id, base=current,
+                             data=editable(current), operator=self.operator)
+        self.current_changed.emit(self.current)
 
     # --- service verdicts ----------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtCore import QDateTime, QPoint, Qt
 from pytestqt.qtbot import QtBot
 
+from console.api import contract
 from console.incidents.desk import IncidentDesk
 from console.incidents.drafts import DraftStore
 from console.incidents.exports import check_cap, check_emsi
@@ -305,3 +306,16 @@ def test_a_refused_save_says_why_and_keeps_every_character(make_desk: Any) -> No
     d.panel.form.save_requested.emit()  # the operator tries again: a new command, same text
     assert d.outbox.queued[-1][3] != key
     assert d.outbox.queued[-1][2]["narrative"] == narrative
+
+
+def test_an_untouched_open_incident_follows_the_server(make_desk: Any) -> None:
+    d = make_desk()
+    d.store.reset([server_incident()])
+    d.panel.list.chosen.emit("INC-9")
+    d.store.upsert(contract.Incident.model_validate(
+        server_incident(version=3, status="dispatched", units=["U2"], priority=2)))
+    assert d.panel.status_label.text() == "Inviato"
+    assert d.panel.form.data()["priority"] == 2
+    d.panel.form.narrative.setPlainText("Nota dell'operatore")  # now it has local edits
+    d.store.upsert(contract.Incident.model_validate(server_incident(version=4, priority=1)))
+    assert d.panel.form.data()["narrative"] == "Nota dell'operatore"  # kept; a save merges
