@@ -107,10 +107,22 @@ class Session(QObject):
             self.client.on_tokens = lambda t: self.tokens.save(username, t)
             tokens = stored
         self.username = username
+        await self._anchor_stream()
         self._running = True
         self.stream.start()
         self.outbox.start()
         return tokens
+
+    async def _anchor_stream(self) -> None:
+        """Give a stream with no saved position the server's current id, so the events between
+        now and its first connection (and any snapshot taken meanwhile) are replayed, not lost."""
+        if self.stream.last_id >= 0:
+            return
+        try:
+            health = await self.fetch("/health")
+            self.stream.last_id = int(health["last_event_id"])
+        except (ApiError, KeyError, TypeError, ValueError) as exc:
+            log.warning("no event position from the server (%s): the stream starts live", exc)
 
     async def stop(self) -> None:
         """Stop everything this session started; safe to call twice."""

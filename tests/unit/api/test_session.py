@@ -174,7 +174,10 @@ async def test_snapshots_and_stream_agree(tmp_path: Path) -> None:
                 await asyncio.sleep(0.2)
             return await super().__call__(request)
 
-    session = session_for(SnapshotBackend([]), tmp_path)
+    client = ApiClient("http://127.0.0.1:9", transport=httpx.MockTransport(SnapshotBackend([])))
+    session = Session(
+        "http://127.0.0.1:9", client=client, state_path=tmp_path / "link.sqlite", start_id=0
+    )
     store, broken = RecordingStore(), BrokenSnapshotStore()
     everything: list[int] = []
     session.router.subscribe("unit.", store.apply)
@@ -228,3 +231,24 @@ async def test_each_server_has_its_own_outbox_and_cursor(tmp_path: Path) -> None
     finally:
         await asyncio.wait_for(a.stop(), 5)
         await asyncio.wait_for(b.stop(), 5)
+
+
+@pytest.mark.asyncio
+async def test_a_first_start_anchors_the_stream_at_the_servers_current_id(tmp_path: Path) -> None:
+    class AnchoredBackend(Backend):
+        async def __call__(self, request: httpx.Request) -> httpx.Response:
+            if request.url.path == "/api/v1/health":
+                return httpx.Response(200, json={"last_event_id": 57})
+            return await super().__call__(request)
+
+    backend = AnchoredBackend([[frame(57, "unit.moved", {}), frame(58, "unit.moved", {})]])
+    session = session_for(backend, tmp_path)
+    got: list[int] = []
+    session.router.subscribe("", lambda b: got.extend(e.id for e in b))
+    await asyncio.wait_for(session.start("radio", "radio"), 5)
+    try:
+        await wait_for(lambda: got == [58])
+    finally:
+        await asyncio.wait_for(session.stop(), 5)
+    events_request = next(r for r in backend.requests if r.url.path == "/api/v1/events")
+    assert events_request.headers["last-event-id"] == "57"
