@@ -41,6 +41,7 @@ class FakeBackend(QObject):
         super().__init__(parent)
         self.url = ""
         self.playing = False
+        self.fail_opens = False  # set by a test: every later open fails
         self._n = 0
         self._timer = QTimer(self)
         self._timer.setInterval(20)
@@ -49,7 +50,7 @@ class FakeBackend(QObject):
     def open(self, url: str) -> None:
         self.url = url
         FakeBackend.opened.append(url)
-        if "dead" in url:
+        if "dead" in url or self.fail_opens:
             QTimer.singleShot(0, lambda: self.failed.emit("telecamera non raggiungibile"))
             return
         self.playing = True
