@@ -152,6 +152,10 @@ async def test_stale_save_is_merged_with_the_colleague_change(console: Any) -> N
     desk.save()
     await until(lambda: len(c.saved) == 1, 20)
     incident_id = c.saved[0]
+    # Our operator starts typing on version 1...
+    assert desk.current is not None
+    desk.update_from_form({**desk.current.data, "narrative": "Albero sulla via, linea tram 14."})
+    # ...while a colleague saves a change to the same incident.
     colleague = ApiClient(server.base_url)
     try:
         await colleague.login("supervisor", "supervisor")
@@ -161,11 +165,11 @@ async def test_stale_save_is_merged_with_the_colleague_change(console: Any) -> N
         await colleague.request("PUT", f"/incidents/{incident_id}", json=theirs)
     finally:
         await colleague.aclose()
-    # Our operator saves on the old version: 409, then merge (no overlap) and save again.
-    assert desk.current is not None
+    await until(lambda: getattr(c.store.get(incident_id), "version", 0) == 2, 20)
     assert desk.current.base is not None
-    assert desk.current.base["version"] == 1
-    desk.update_from_form({**desk.current.data, "narrative": "Albero sulla via, linea tram 14."})
+    assert desk.current.base["version"] == 1  # local edits: the draft was not replaced
+    assert "tram 14" in desk.current.data["narrative"]
+    # Saving on the old version: 409, then merge (no overlap) and save again.
     desk.save()
     await until(lambda: getattr(c.store.get(incident_id), "version", 0) >= 3
                 and "tram 14" in c.store.get(incident_id).narrative, 30)
