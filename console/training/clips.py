@@ -51,19 +51,20 @@ _W, _H = MAIN_SIZE
 _SOURCES: tuple[str, ...] = (
     f"testsrc2=s={_W}x{_H}:r={FPS}",
     f"smptehdbars=s={_W}x{_H}:r={FPS}",
-    f"mandelbrot=s=480x270:r={FPS},scale={_W}:{_H}",
+    f"mandelbrot=s=400x224:r={FPS}:maxiter=512,scale={_W}:{_H}",
     f"life=s=160x90:r={FPS}:mold=10:ratio=0.1:death_color=#C83232:life_color=#00ff00,"
     f"scale={_W}:{_H}:flags=neighbor",
-    f"mandelbrot=s=480x270:r={FPS}:start_x=-0.743643887:start_y=0.131825904:start_scale=0.3:"
-    f"end_scale=0.002:end_pts=300:outer=normalized_iteration_count,hue=H=1.5,scale={_W}:{_H}",
+    f"mandelbrot=s=400x224:r={FPS}:maxiter=512:start_x=-0.743643887:start_y=0.131825904:"
+    f"start_scale=0.3:end_scale=0.002:end_pts=300:outer=normalized_iteration_count,hue=H=1.5,"
+    f"scale={_W}:{_H}",
     f"gradients=s=320x180:r={FPS}:speed=0.03,scale={_W}:{_H}",
-    f"rgbtestsrc=s={_W}x{_H}:r={FPS},hue=H=2*PI*t/6",
+    f"rgbtestsrc=s=320x180:r={FPS},hue=H=2*PI*t/6,scale={_W}:{_H}:flags=neighbor",
     f"testsrc=s={_W}x{_H}:r={FPS}",
     f"color=c=0x1b2a38:s={_W}x{_H}:r={FPS}",
     f"yuvtestsrc=s={_W}x{_H}:r={FPS}",
     f"pal75bars=s={_W}x{_H}:r={FPS}",
-    f"sierpinski=s=640x360:r={FPS},scale={_W}:{_H}",
-    f"colorspectrum=s={_W}x{_H}:r={FPS},hue=H=2*PI*t/8",
+    f"sierpinski=s=320x180:r={FPS},scale={_W}:{_H}:flags=neighbor",
+    f"colorspectrum=s=320x180:r={FPS},hue=H=2*PI*t/8,scale={_W}:{_H}",
     f"colorchart=r={FPS},scale={_W}:{_H}",
     f"life=s=128x72:r={FPS}:mold=25:ratio=0.3:death_color=#203060:life_color=#ffd040,"
     f"scale={_W}:{_H}:flags=neighbor",
