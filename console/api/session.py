@@ -33,10 +33,13 @@ log = logging.getLogger(__name__)
 
 
 class Session(QObject):
-    """Signals:
-    state_changed(ConnectionState): link state incl. queued commands, for the status strip.
-    resync_required(): the stores must refetch their snapshots.
-    auth_failed(str): the server refuses our credentials; show the login dialog again.
+    """The single owner of everything that talks to one back-end for one operator.
+
+    Signals:
+        state_changed(ConnectionState): link state incl. queued commands, for the status strip;
+            re-emitted every second while a reconnect is scheduled (countdown).
+        resync_required(): the server lost our position; call `load_snapshots()` again.
+        auth_failed(str): the server refuses our credentials; show the login dialog again.
     """
 
     state_changed = Signal(object)
