@@ -60,7 +60,8 @@ class ApiClient:
         try:
             response = await self.http.post(api_path("/auth/token"), data=form)
         except httpx.HTTPError as exc:
-            log.warning("login as %s at %s failed: %s", username, self.server_label, type(exc))
+            reason = type(exc).__name__
+            log.warning("login as %s at %s failed: %s", username, self.server_label, reason)
             raise from_transport(exc, self.server_label) from None
         if response.status_code != 200:
             log.info("login as %s refused: HTTP %s", username, response.status_code)
