@@ -190,6 +190,14 @@ class UnitsStore(QObject):
     def trails(self) -> list[FloatArray]:
         return self._trail_rows(np.arange(len(self._ids)))
 
+    def trail_block(self) -> tuple[FloatArray, npt.NDArray[np.int32]]:
+        """All trails at once, oldest first: (n, TRAIL_LENGTH, 2) and valid lengths (n,).
+        Row i holds its last `lengths[i]` fixes at the end; vectorised for 5,000 units."""
+        n = len(self._ids)
+        order = (self._trail_head[:n, None] + np.arange(TRAIL_LENGTH)[None, :]) % TRAIL_LENGTH
+        block = np.take_along_axis(self._trail[:n], order[:, :, None], axis=1)
+        return block, self._trail_len[:n].copy()
+
     def _trail_rows(self, rows: npt.NDArray[np.intp]) -> list[FloatArray]:
         out = []
         for row in rows:

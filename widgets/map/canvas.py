@@ -55,6 +55,10 @@ class MapViewBox(pg.ViewBox):
     def __init__(self) -> None:
         super().__init__(lockAspect=True, enableMenu=False, defaultPadding=0.0)
         self.setMouseMode(pg.ViewBox.PanMode)
+        # The box fills the whole view and every map item culls itself: a clip here only makes
+        # each stamp of 50,000 markers pay for clipping.
+        self.setFlag(self.GraphicsItemFlag.ItemClipsChildrenToShape, False)
+        self.childGroup.setFlag(self.GraphicsItemFlag.ItemClipsChildrenToShape, False)
         self.drag_handler: DragHandler | None = None
         self.click_handler: Callable[[Any], None] | None = None
         half = ORIGIN_SHIFT

@@ -41,6 +41,8 @@ from widgets.map.vector_render import geometry_path, mercator_geometry
 
 log = logging.getLogger(__name__)
 
+HEADING_BINS = 24
+HEADING_STEP = 360.0 / HEADING_BINS
 UNIT_COLOURS = [theme.UNIT_STATUS[s] for s in STATUSES] + ["#8a949e"]
 STATUS_LABELS = {
     "available": tr("Disponibile"), "dispatched": tr("Assegnata"), "en_route": tr("In viaggio"),
@@ -97,6 +99,9 @@ class LiveLayers(QObject):
         self.labels.text_scale = scale
         self.trails = TrailLayer()
         self._unit_version = -1
+        self._callsigns: list[str] = []
+        if self.units is not None:
+            self.units.units_changed.connect(self._refresh_callsigns)
         self._cameras: list[Any] = []
         self._incidents: list[Any] = []
         self._alerts: list[Any] = []
@@ -104,7 +109,10 @@ class LiveLayers(QObject):
 
     def _make_live_layers(self) -> None:
         s = self.scale
-        unit_keys = [SpriteKey("arrow", c, 24) for c in UNIT_COLOURS]
+        # Arrows pre-rendered every 15 degrees: stamping rotated fragments with smooth sampling
+        # costs several times more than stamping upright ones.
+        unit_keys = [SpriteKey("arrow", c, 24, rotation=h * HEADING_STEP)
+                     for c in UNIT_COLOURS for h in range(HEADING_BINS)]
         self.layers["unit"] = MarkerLayer("unit", LIVE_KINDS["unit"], unit_keys,
                                           cluster_below=11.5, scale=s)
         self.layers["camera"] = MarkerLayer("camera", LIVE_KINDS["camera"],
@@ -165,6 +173,14 @@ class LiveLayers(QObject):
 
     # --- stores ----------------------------------------------------------------------------
 
+    def _refresh_callsigns(self, *_: object) -> None:
+        """Callsigns in row order; refreshed on units_changed, not on every move."""
+        if self.units is None:
+            return
+        self._callsigns = [u.callsign if (u := self.units.unit(i)) else i
+                           for i in self.units.ids()]
+        self._unit_version = -1  # redraw labels with the new names
+
     def refresh_units(self, zoom: float) -> bool:
         """Pull unit positions if the store moved; True when something was redrawn."""
         if self.units is None or self.units.version == self._unit_version:
@@ -173,17 +189,17 @@ class LiveLayers(QObject):
         a = self.units.arrays()
         layer = self.layers["unit"]
         ids = self.units.ids()
-        layer.set_data(a["x"].copy(), a["y"].copy(), a["status"].astype(np.intp), ids=ids,
-                       rotation=a["heading"].copy())
-        callsigns = [u.callsign if (u := self.units.unit(i)) else i for i in ids] \
-            if zoom >= 14.5 else [""] * len(ids)
-        self.labels.set_labels(LabelSet("units", a["x"].copy(), a["y"].copy(), callsigns, 14.5,
-                                        colour=theme.TEXT, size_pt=11, bold=True,
-                                        offset_px=14 * self.scale, max_labels=250))
+        heading_bin = np.round(a["heading"] / HEADING_STEP).astype(np.intp) % HEADING_BINS
+        layer.set_data(a["x"].copy(), a["y"].copy(),
+                       a["status"].astype(np.intp) * HEADING_BINS + heading_bin, ids=ids)
+        if len(self._callsigns) != len(ids):
+            self._refresh_callsigns()
+        self.labels.set_labels(LabelSet("units", a["x"].copy(), a["y"].copy(), self._callsigns,
+                                        15.0, colour=theme.TEXT, size_pt=11, bold=True,
+                                        offset_px=14 * self.scale, max_labels=200))
         if zoom >= self.trails.min_zoom:
-            status = a["status"]
-            self.trails.set_trails(self.units.trails(),
-                                   [UNIT_COLOURS[int(s)] for s in status])
+            block, lengths = self.units.trail_block()
+            self.trails.set_trails(block, lengths, a["status"].astype(np.intp), UNIT_COLOURS)
         return True
 
     def refresh_cameras(self) -> None:

@@ -13,16 +13,43 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QGraphicsObject, QStyleOptionGraphicsItem, QWidget
 
-from console.geo.projection import ORIGIN_SHIFT, zoom_for_resolution
+from console.geo.projection import ORIGIN_SHIFT, resolution, zoom_for_resolution
 from widgets.common import theme
-from widgets.map.symbols import Atlas, FragmentBuffer, SpriteKey, css_colour
+from widgets.map.symbols import Atlas, FragmentBuffer, SpriteKey
 
 CLUSTER_CELL_PX = 56.0
 WORLD = QRectF(-ORIGIN_SHIFT, -ORIGIN_SHIFT, 2 * ORIGIN_SHIFT, 2 * ORIGIN_SHIFT)
+
+
+class ClusterSprites:
+    """Bubbles with counts for one layer's colour, one sprite per distinct label."""
+
+    def __init__(self, colour: str, scale: float) -> None:
+        self.colour = colour
+        self.scale = scale
+        self._index: dict[str, int] = {}
+        self.atlas = Atlas([])
+
+    @staticmethod
+    def label(n: float) -> str:
+        return str(int(n)) if n < 1000 else f"{n / 1000:.0f}k"
+
+    def indices(self, counts: npt.NDArray[np.float64]) -> npt.NDArray[np.intp]:
+        labels = [self.label(n) for n in counts]
+        if any(lab not in self._index for lab in labels):
+            known = sorted(set(self._index) | set(labels), key=lambda t: (len(t), t))
+            self._index = {lab: i for i, lab in enumerate(known)}
+            self.atlas = Atlas([SpriteKey("cluster", self.colour, self._size(lab), lab)
+                                for lab in known])
+        return np.fromiter((self._index[lab] for lab in labels), dtype=np.intp,
+                           count=len(labels))
+
+    def _size(self, label: str) -> int:
+        return round((26 + 5 * max(0, len(label) - 1)) * self.scale)
 
 
 @dataclass
@@ -48,22 +75,27 @@ class MarkerLayer(QGraphicsObject):
         self.min_zoom = min_zoom
         self.max_zoom = max_zoom
         self.cluster_below = cluster_below
-        self.atlas = Atlas([SpriteKey(k.shape, k.colour, round(k.size * scale), k.label)
-                            for k in keys])
+        self.atlas = Atlas([SpriteKey(k.shape, k.colour, round(k.size * scale), k.label,
+                                      k.rotation) for k in keys])
         self.ids: list[str] = []
         self._x = np.zeros(0)
         self._y = np.zeros(0)
         self._sprite = np.zeros(0, dtype=np.intp)
         self._rotation: npt.NDArray[np.float64] | None = None
         self._buffer = FragmentBuffer()
-        self._cluster_cache: tuple[object, ...] | None = None
-        self._clusters: tuple[npt.NDArray[np.float64], ...] = ()
+        self._cluster_cache = -1
+        self._clusters_by_level: dict[float, tuple[npt.NDArray[np.float64], ...]] = {}
         self._data_version = 0
         # last frame, for picking: device xy of singles and clusters
         self._drawn_idx = np.zeros(0, dtype=np.intp)
         self._drawn_xy = np.zeros((0, 2))
         self._drawn_clusters = np.zeros((0, 3))  # x, y, count
-        self.last_fragments = np.zeros((0, 10))  # for the benchmark's raw reference
+        # What the last frame stamped, (atlas, fragments) views: the benchmark's raw reference
+        # stamps exactly these.
+        self.last_draws: list[tuple[Atlas, npt.NDArray[np.float64]]] = []
+        colour = keys[0].colour if keys else theme.ACCENT
+        self._clusters = ClusterSprites(colour, scale)
+        self._cluster_buffer = FragmentBuffer()
         self.setFlag(QGraphicsObject.GraphicsItemFlag.ItemUsesExtendedStyleOption, False)
 
     # --- data ---------------------------------------------------------------------------------
@@ -105,14 +137,19 @@ class MarkerLayer(QGraphicsObject):
         self._drawn_idx = np.zeros(0, dtype=np.intp)
         self._drawn_xy = np.zeros((0, 2))
         self._drawn_clusters = np.zeros((0, 3))
+        self.last_draws = []
         if not len(self._x) or not (self.min_zoom <= zoom <= self.max_zoom):
-            self.last_fragments = np.zeros((0, 10))
             return
         device = painter.device()
         width, height = (device.width(), device.height()) if device is not None else (4096, 4096)
         pad = 40.0
         painter.save()
         painter.resetTransform()
+        # Stamping needs no antialiasing (sprites are pre-antialiased); rotated sprites keep
+        # smooth sampling so unit arrows do not look jagged.
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform,
+                              self._rotation is not None)
         if self.cluster_below is not None and zoom < self.cluster_below:
             self._paint_clusters(painter, abs(1.0 / sx), sx, sy, dx, dy, width, height, pad)
         else:
@@ -128,25 +165,32 @@ class MarkerLayer(QGraphicsObject):
         rotation = None if self._rotation is None else self._rotation[idx]
         frags = self._buffer.fill(px, py, self._sprite[idx], self.atlas, rotation)
         self._buffer.draw(painter, len(idx), self.atlas)
-        self.last_fragments = frags.copy()
+        self.last_draws.append((self.atlas, frags))  # views, valid until the next paint
         self._drawn_idx = idx
         self._drawn_xy = np.column_stack([px, py])
 
     def _cluster(self, res: float) -> tuple[npt.NDArray[np.float64], ...]:
-        cell = CLUSTER_CELL_PX * res
-        key = (round(math.log2(cell), 3), self._data_version)
-        if self._cluster_cache != key:
-            kx = np.floor(self._x / cell).astype(np.int64)
-            ky = np.floor(self._y / cell).astype(np.int64)
-            _, inverse, counts = np.unique(kx * 4_194_304 + ky, return_inverse=True,
-                                           return_counts=True)
-            cx = np.bincount(inverse, self._x) / counts
-            cy = np.bincount(inverse, self._y) / counts
-            first = np.full(len(counts), -1, dtype=np.int64)
-            first[inverse[::-1]] = np.arange(len(inverse))[::-1]
-            self._clusters = (cx, cy, counts.astype(np.float64), first.astype(np.float64))
-            self._cluster_cache = key
-        return self._clusters
+        # Cells snap to half zoom levels and every level's result is kept until the data
+        # changes, so zooming back and forth never clusters the same level twice.
+        level = math.floor(zoom_for_resolution(res) * 2) / 2
+        if self._cluster_cache != self._data_version:
+            self._clusters_by_level = {}
+            self._cluster_cache = self._data_version
+        cached = self._clusters_by_level.get(level)
+        if cached is not None:
+            return cached
+        cell = CLUSTER_CELL_PX * resolution(level)
+        kx = np.floor(self._x / cell).astype(np.int64)
+        ky = np.floor(self._y / cell).astype(np.int64)
+        _, inverse, counts = np.unique(kx * 4_194_304 + ky, return_inverse=True,
+                                       return_counts=True)
+        cx = np.bincount(inverse, self._x) / counts
+        cy = np.bincount(inverse, self._y) / counts
+        first = np.full(len(counts), -1, dtype=np.int64)
+        first[inverse[::-1]] = np.arange(len(inverse))[::-1]
+        result = (cx, cy, counts.astype(np.float64), first.astype(np.float64))
+        self._clusters_by_level[level] = result
+        return result
 
     def _paint_clusters(self, painter: QPainter, res: float, sx: float, sy: float, dx: float,
                         dy: float, width: int, height: int, pad: float) -> None:
@@ -161,24 +205,12 @@ class MarkerLayer(QGraphicsObject):
         self._drawn_clusters = np.column_stack([px[many], py[many], counts[many]])
         if not len(many):
             return
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        font = QFont(theme.FONT_FAMILY)
-        font.setPixelSize(13)
-        font.setBold(True)
-        painter.setFont(font)
-        colour = css_colour(self.atlas.keys[0].colour if self.atlas.keys else theme.ACCENT)
-        ring = QPen(QColor(theme.BACKGROUND), 2)
-        text_pen = QPen(QColor(theme.BACKGROUND if colour.lightness() > 120 else theme.TEXT))
-        brush = QBrush(colour)
-        for x, y, n in self._drawn_clusters:
-            r = 11.0 + 3.0 * math.log10(n)
-            painter.setPen(ring)
-            painter.setBrush(brush)
-            painter.drawEllipse(QPointF(x, y), r, r)
-            painter.setPen(text_pen)
-            label = str(int(n)) if n < 1000 else f"{n / 1000:.0f}k"
-            painter.drawText(QRectF(x - r, y - r, 2 * r, 2 * r),
-                             int(Qt.AlignmentFlag.AlignCenter), label)
+        # Cluster bubbles are sprites too (one per distinct count label, atlas grown lazily):
+        # hundreds of antialiased ellipses and texts per frame would cost tens of ms.
+        sprite = self._clusters.indices(counts[many])
+        frags = self._cluster_buffer.fill(px[many], py[many], sprite, self._clusters.atlas)
+        self._cluster_buffer.draw(painter, len(many), self._clusters.atlas)
+        self.last_draws.append((self._clusters.atlas, frags))
 
     # --- picking ------------------------------------------------------------------------------
 

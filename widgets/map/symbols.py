@@ -32,7 +32,8 @@ def css_colour(text: str) -> QColor:
     return QColor(text)
 
 
-SHAPES = ("circle", "square", "triangle", "diamond", "cross", "arrow", "camera", "incident")
+SHAPES = ("circle", "square", "triangle", "diamond", "cross", "arrow", "camera", "incident",
+          "cluster")
 FRAGMENT_FIELDS = 10
 
 
@@ -42,6 +43,7 @@ class SpriteKey:
     colour: str
     size: int  # logical px (diameter)
     label: str = ""  # short text inside (priority number)
+    rotation: float = 0.0  # degrees clockwise: headings are pre-rendered, never rotated live
 
 
 def shape_path(shape: str, size: float) -> QPainterPath:
@@ -76,9 +78,11 @@ def shape_path(shape: str, size: float) -> QPainterPath:
 def _paint_sprite(painter: QPainter, key: SpriteKey, centre: QPointF) -> None:
     painter.save()
     painter.translate(centre)
+    painter.rotate(key.rotation)
     fill = css_colour(key.colour)
     outline = QColor(theme.BACKGROUND)
-    painter.setPen(QPen(outline, 1.6 if key.size >= 12 else 1.2))
+    painter.setPen(QPen(outline, 2.0 if key.shape == "cluster" else
+                        1.6 if key.size >= 12 else 1.2))
     painter.setBrush(QBrush(fill))
     if key.shape == "cross":
         painter.setPen(QPen(QColor("#ffffff"), 1.2))
@@ -87,7 +91,16 @@ def _paint_sprite(painter: QPainter, key: SpriteKey, centre: QPointF) -> None:
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QBrush(QColor(theme.BACKGROUND)))
         painter.drawEllipse(QPointF(0, 0), key.size * 0.2, key.size * 0.2)
-    if key.label:
+    if key.shape == "cluster":
+        text = QColor(theme.BACKGROUND) if fill.lightness() > 120 else QColor(theme.TEXT)
+        painter.setPen(QPen(text))
+        font = painter.font()
+        font.setPixelSize(max(10, int(key.size * 0.42)))
+        font.setBold(True)
+        painter.setFont(font)
+        box = QRectF(-key.size / 2, -key.size / 2, key.size, key.size)
+        painter.drawText(box, int(Qt.AlignmentFlag.AlignCenter), key.label)
+    elif key.label:
         painter.setPen(QPen(QColor(theme.PRIORITY_TEXT.get(int(key.label), "#111111")
                                    if key.label.isdigit() else "#111111")))
         font = painter.font()
@@ -102,11 +115,21 @@ def _paint_sprite(painter: QPainter, key: SpriteKey, centre: QPointF) -> None:
 class Atlas:
     """One pixmap holding every sprite a layer needs; sprites are addressed by index."""
 
-    def __init__(self, keys: list[SpriteKey], dpr: float = 1.0) -> None:
+    def __init__(self, keys: list[SpriteKey], dpr: float = 1.0, max_width: int = 4096) -> None:
         self.keys = list(keys)
         cell = [math.ceil(k.size * 1.2) + 4 for k in self.keys] or [1]
-        width = sum(cell)
-        height = max(cell)
+        # Lay sprites out in rows no wider than max_width (a pixmap has size limits).
+        places: list[tuple[int, int]] = []
+        left = top = row_h = width = 0
+        for size in cell:
+            if left + size > max_width and left:
+                top += row_h
+                left = row_h = 0
+            places.append((left, top))
+            left += size
+            row_h = max(row_h, size)
+            width = max(width, left)
+        height = top + row_h
         image = QImage(int(width * dpr), int(height * dpr),
                        QImage.Format.Format_ARGB32_Premultiplied)
         image.setDevicePixelRatio(dpr)
@@ -114,15 +137,12 @@ class Atlas:
         painter = QPainter(image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rects = np.zeros((len(self.keys), 4))
-        left = 0
-        for i, (key, size) in enumerate(zip(self.keys, cell, strict=False)):
-            _paint_sprite(painter, key, QPointF(left + size / 2, size / 2))
-            rects[i] = (left * dpr, 0, size * dpr, size * dpr)
-            left += size
+        for i, (key, size, (x, y)) in enumerate(zip(self.keys, cell, places, strict=False)):
+            _paint_sprite(painter, key, QPointF(x + size / 2, y + size / 2))
+            rects[i] = (x * dpr, y * dpr, size * dpr, size * dpr)
         painter.end()
         self.pixmap = QPixmap.fromImage(image)
         self.source_rects = rects  # in pixmap pixels
-        self.half_size = np.asarray([c / 2 for c in cell]) if self.keys else np.zeros(1)
         self.dpr = dpr
 
 
@@ -132,14 +152,17 @@ class FragmentBuffer:
     def __init__(self) -> None:
         self._array = np.zeros((0, FRAGMENT_FIELDS))
 
+    def ensure(self, n: int) -> npt.NDArray[np.float64]:
+        """The first n rows, growing the buffer if needed (contents undefined)."""
+        if len(self._array) < n:
+            self._array = np.zeros((max(n, 2 * len(self._array)), FRAGMENT_FIELDS))
+        return self._array[:n]
+
     def fill(self, x: npt.NDArray[np.float64], y: npt.NDArray[np.float64],
              sprite: npt.NDArray[np.intp], atlas: Atlas,
              rotation: npt.NDArray[np.float64] | None = None,
              opacity: float = 1.0) -> npt.NDArray[np.float64]:
-        n = len(x)
-        if len(self._array) < n:
-            self._array = np.zeros((max(n, 2 * len(self._array)), FRAGMENT_FIELDS))
-        frags = self._array[:n]
+        frags = self.ensure(len(x))
         frags[:, 0] = x
         frags[:, 1] = y
         frags[:, 2:6] = atlas.source_rects[sprite]
@@ -150,8 +173,15 @@ class FragmentBuffer:
         return frags
 
     def draw(self, painter: QPainter, n: int, atlas: Atlas) -> None:
-        if n <= 0:
-            return
-        first = cast(QPainter.PixmapFragment,
-                     shiboken6.wrapInstance(self._array.ctypes.data, QPainter.PixmapFragment))
-        painter.drawPixmapFragments(first, n, atlas.pixmap)
+        stamp(painter, self._array, n, atlas)
+
+
+def stamp(painter: QPainter, frags: npt.NDArray[np.float64], n: int, atlas: Atlas) -> None:
+    """Draw the first n rows of a C-contiguous (m, 10) float64 fragment array in one call."""
+    if n <= 0:
+        return
+    if not frags.flags.c_contiguous or frags.shape[1] != FRAGMENT_FIELDS:
+        raise ValueError("fragments must be a C-contiguous (n, 10) float64 array")
+    first = cast(QPainter.PixmapFragment,
+                 shiboken6.wrapInstance(frags.ctypes.data, QPainter.PixmapFragment))
+    painter.drawPixmapFragments(first, n, atlas.pixmap)
