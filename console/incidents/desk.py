@@ -22,6 +22,7 @@ from PySide6.QtCore import QObject, Signal
 from console.i18n import tr
 from console.incidents import lifecycle, taxonomy
 from console.incidents.drafts import Autosaver, Draft, DraftStore
+from console.incidents.messages import IncidentMessages
 from console.incidents.service import IncidentService
 from console.incidents.store import IncidentStore
 
@@ -47,6 +48,7 @@ class IncidentDesk(QObject):
         self.service = service
         self.operator = operator
         self.current: Draft | None = None
+        self.messages = IncidentMessages(self)  # fed from the event stream by whoever wires us
         self.autosaver = Autosaver(drafts, lambda: self.current, autosave_ms, self)
         service.live = lambda: self.current
         service.saved.connect(self._on_saved)

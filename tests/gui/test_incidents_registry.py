@@ -75,7 +75,7 @@ def test_panels_share_a_desk_and_wait_for_the_session(qtbot: QtBot, centrale_hom
     ctx.services["session"] = session
     ctx.services["incident_link"].try_link()  # type: ignore[attr-defined]
     assert [s[:2] for s in session.sent] == [("POST", "/api/v1/incidents")]
-    assert session.router.subscribed == ["incident."]
+    assert sorted(session.router.subscribed) == ["chat.message", "incident."]
     _method, _path, body, key = session.sent[0]
     created = contract.Incident.model_validate({
         **body, "id": "INC-1", "version": 1, "created_at": "2026-11-22T04:00:00Z",

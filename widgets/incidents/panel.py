@@ -135,6 +135,7 @@ class IncidentsPanel(QWidget):
         desk.draft_updated.connect(self._on_draft_updated)
         desk.message.connect(self._on_message)
         desk.store.incidents_changed.connect(self._on_incidents_changed)
+        desk.messages.messages_changed.connect(self._on_incidents_changed)
         desk.service.conflict.connect(self._on_conflict)
         desk.service.merged.connect(self._on_merged)
         desk.autosaver.saved.connect(lambda _id: self._refresh_list())
@@ -211,7 +212,8 @@ class IncidentsPanel(QWidget):
         if self.alerts is not None and hasattr(self.alerts, "get"):
             alerts = [a for a in (self.alerts.get(i) for i in draft.data.get("alerts") or [])
                       if a is not None]
-        self.timeline.set_entries(timeline.build(history, alerts, (),
+        messages = self.desk.messages.for_incident(draft.incident_id) if draft.incident_id else []
+        self.timeline.set_entries(timeline.build(history, alerts, messages,
                                                  draft.data.get("history") or []))
         saved = server is not None
         for b in (self.export_emsi, self.export_cap, self.export_pdf):

@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from console.incidents.desk import IncidentDesk
 from console.incidents.drafts import DraftStore
+from console.incidents.messages import IncidentMessages
 from console.incidents.places import PlaceIndex, index_for
 from console.incidents.service import IncidentService
 from console.incidents.store import IncidentStore
@@ -61,11 +62,13 @@ class SessionLink(QObject):
     """Connects the desk's service to the session once the composition root has created it."""
 
     def __init__(self, services: dict[str, object], service: IncidentService,
-                 own_store: IncidentStore | None, parent: QObject | None = None) -> None:
+                 own_store: IncidentStore | None, parent: QObject | None = None,
+                 messages: IncidentMessages | None = None) -> None:
         super().__init__(parent)
         self.services = services
         self.service = service
         self.own_store = own_store
+        self.messages = messages
         self.session: Any = None
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
@@ -96,6 +99,10 @@ class SessionLink(QObject):
         if outbox is not None:
             self.service.attach_outbox(outbox)
         self.service.resend_waiting()
+        router = getattr(session, "router", None)
+        if router is not None and self.messages is not None:
+            for prefix in self.messages.EVENT_PREFIXES:
+                router.subscribe(prefix, self.messages.apply)
         if self.own_store is not None:
             router = getattr(session, "router", None)
             if router is not None:
@@ -145,6 +152,7 @@ def desk_for(ctx: Any) -> IncidentDesk:
     service.enqueue = link.enqueue
     service.fetch = link.fetch
     desk = IncidentDesk(store, drafts, service, ctx.operator or "operatore")
+    link.messages = desk.messages
     service.setParent(desk)
     services["incident_desk"] = desk
     services["incident_link"] = link

@@ -54,3 +54,22 @@ def test_server_and_alert_codes_map_onto_the_taxonomy() -> None:
     assert taxonomy.from_prefill("cap.weather") == ("other", ["cap.weather"])
     assert taxonomy.from_prefill("fire") == ("fire", [])
     assert taxonomy.get("sconosciuto").label == "sconosciuto"  # kept, not lost
+
+
+def test_chat_messages_about_an_incident_are_collected_once(qtbot: object) -> None:
+    from console.incidents.messages import IncidentMessages
+
+    messages = IncidentMessages()
+    msg = {"id": "M1", "channel_id": "pl-vvf", "sender": "vvf1", "desk": "VVF Milano",
+           "text": "APS in arrivo", "sent_at": T0.isoformat(), "incident_id": "INC-1"}
+    events = [contract.Event(id=1, event="chat.message", data=msg),
+              contract.Event(id=2, event="chat.message", data={**msg, "id": "M0",
+                                                                "incident_id": None}),
+              contract.Event(id=3, event="chat.message", data={"id": "bad"})]
+    seen: list[list[str]] = []
+    messages.messages_changed.connect(seen.append)
+    messages.apply(events)
+    messages.apply(events[:1])  # replay
+    assert seen == [["INC-1"]]
+    assert [m.text for m in messages.for_incident("INC-1")] == ["APS in arrivo"]
+    assert messages.for_incident("INC-2") == []
