@@ -21,6 +21,7 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from console.api.contract import API_PREFIX, Role, TokenResponse
+from console.i18n import tr
 from console.training.db import Database
 from console.training.problems import ProblemError
 
@@ -78,8 +79,13 @@ class Auth:
                 tx.execute(
                     "INSERT INTO users (username, display_name, roles, salt, hash) "
                     "VALUES (?, ?, ?, ?, ?)",
-                    (name, display, json.dumps([r.value for r in roles]), salt,
-                     _hash_password(name, salt)),
+                    (
+                        name,
+                        display,
+                        json.dumps([r.value for r in roles]),
+                        salt,
+                        _hash_password(name, salt),
+                    ),
                 )
 
     def _user(self, username: str) -> User | None:
@@ -99,7 +105,7 @@ class Auth:
         ok = hmac.compare_digest(_hash_password(password, salt), bytes(row[1]) if row else b"")
         user = self._user(username) if ok else None
         if user is None:
-            raise ProblemError(401, "Wrong user name or password.", title="Login failed")
+            raise ProblemError(401, tr("Nome utente o password errati."), title="Login failed")
         return self._issue(user)
 
     def refresh(self, refresh_token: str) -> TokenResponse:
@@ -109,7 +115,7 @@ class Auth:
         ).fetchone()
         user = self._user(str(row[0])) if row and float(row[1]) > time.time() else None
         if user is None:
-            raise ProblemError(401, "The refresh token is unknown or expired; log in again.")
+            raise ProblemError(401, tr("Sessione scaduta: accedere di nuovo."))
         with self.db.tx() as tx:  # refresh tokens are single use
             tx.execute("DELETE FROM tokens WHERE digest = ?", (digest,))
         return self._issue(user)
@@ -128,8 +134,12 @@ class Auth:
                 (_digest(refresh), user.username, now + self.refresh_ttl),
             )
         return TokenResponse(
-            access_token=access, refresh_token=refresh, expires_in=self.access_ttl,
-            username=user.username, display_name=user.display_name, roles=list(user.roles),
+            access_token=access,
+            refresh_token=refresh,
+            expires_in=self.access_ttl,
+            username=user.username,
+            display_name=user.display_name,
+            roles=list(user.roles),
         )
 
     def verify(self, token: str) -> User:
@@ -144,7 +154,8 @@ class Auth:
         user = self._user(str(row[0])) if row and float(row[1]) > now else None
         if user is None:
             raise ProblemError(
-                401, "The access token is missing, unknown or expired; log in or refresh.",
+                401,
+                tr("Credenziali mancanti, non valide o scadute: accedere di nuovo."),
                 headers={"WWW-Authenticate": "Bearer"},
             )
         if len(self._cache) > 10_000:
@@ -156,7 +167,8 @@ class Auth:
 def current_user(request: Request, token: Annotated[str | None, Depends(bearer)]) -> User:
     if not token:
         raise ProblemError(
-            401, "This endpoint needs a bearer token: log in at /api/v1/auth/token.",
+            401,
+            tr("Accesso richiesto: effettuare il login (/api/v1/auth/token)."),
             headers={"WWW-Authenticate": "Bearer"},
         )
     auth: Auth = request.app.state.auth
@@ -169,7 +181,14 @@ def require(*roles: Role) -> Callable[..., Coroutine[Any, Any, User]]:
     async def dependency(user: Annotated[User, Depends(current_user)]) -> User:
         if roles and not user.has_any(roles):
             needed = ", ".join(r.value for r in roles)
-            raise ProblemError(403, f"User {user.username} may not do this (needs: {needed}).")
+            raise ProblemError(
+                403,
+                tr(
+                    "L'utente {u} non è autorizzato a questa operazione (serve il ruolo: {r}).",
+                    u=user.username,
+                    r=needed,
+                ),
+            )
         return user
 
     return dependency

@@ -19,6 +19,7 @@ from typing import Any
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
+from console.i18n import tr
 from console.training import geocodes
 from console.training.geodata import circle
 
@@ -109,30 +110,30 @@ def _latlon(text: str, what: str) -> tuple[float, float]:
         lat_s, lon_s = text.split(",")
         lat, lon = float(lat_s), float(lon_s)
     except ValueError:
-        raise CapError(422, f"{what}: {text!r} is not 'lat,lon'") from None
+        raise CapError(422, tr("{w}: «{t}» non è nel formato lat,lon", w=what, t=text)) from None
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise CapError(422, f"{what}: {text!r} is outside the world")
+        raise CapError(422, tr("{w}: «{t}» è fuori dal mondo", w=what, t=text))
     return lat, lon
 
 
 def _polygon(text: str) -> dict[str, Any]:
     points = [_latlon(p, "polygon") for p in text.split()]
     if len(points) < 4 or points[0] != points[-1]:
-        raise CapError(422, "A CAP polygon needs at least 4 points and must be closed.")
+        raise CapError(422, tr("Un poligono CAP richiede almeno 4 punti e deve essere chiuso."))
     return {"type": "Polygon", "coordinates": [[[lon, lat] for lat, lon in points]]}
 
 
 def _circle(text: str) -> dict[str, Any]:
     parts = text.split()
     if len(parts) != 2:
-        raise CapError(422, f"circle: {text!r} is not 'lat,lon radius_km'")
+        raise CapError(422, tr("circle: «{t}» non è nel formato «lat,lon raggio_km»", t=text))
     lat, lon = _latlon(parts[0], "circle")
     try:
         radius_km = float(parts[1])
     except ValueError:
-        raise CapError(422, f"circle: radius {parts[1]!r} is not a number") from None
+        raise CapError(422, tr("circle: il raggio «{r}» non è un numero", r=parts[1])) from None
     if not 0 <= radius_km <= 2000:
-        raise CapError(422, f"circle: radius {radius_km} km is out of range")
+        raise CapError(422, tr("circle: raggio di {r} km fuori intervallo", r=radius_km))
     if radius_km == 0:
         return {"type": "Point", "coordinates": [lon, lat]}
     return circle((lon, lat), radius_km * 1000.0)
@@ -174,37 +175,62 @@ def _info(el: Any) -> CapInfo:
 
 def parse(body: bytes) -> CapMessage:
     if not body.strip():
-        raise CapError(400, "The body is empty: send a CAP 1.2 <alert> document.")
+        raise CapError(400, tr("Contenuto vuoto: inviare un documento CAP 1.2 <alert>."))
     try:
         root = SafeET.fromstring(body, forbid_dtd=True)
     except DefusedXmlException as exc:
-        raise CapError(400, f"Refused unsafe XML ({type(exc).__name__}): DTDs and entities "
-                            "are not accepted.") from None
+        raise CapError(
+            400,
+            tr(
+                "XML rifiutato perché non sicuro ({k}): DTD ed entità non sono ammesse.",
+                k=type(exc).__name__,
+            ),
+        ) from None
     except (StdET.ParseError, ValueError, UnicodeError) as exc:
-        raise CapError(400, f"The body is not well-formed XML: {exc}") from None
+        raise CapError(400, tr("Il contenuto non è XML ben formato: {e}", e=exc)) from None
     ns = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
     if _ns(root.tag) != "alert" or ns not in NAMESPACES:
-        raise CapError(422, f"Expected a CAP 1.2 <alert> in {NAMESPACES[0]}, got {root.tag}.")
-    missing = [n for n in ("identifier", "sender", "sent", "status", "msgType", "scope")
-               if not _text(root, n)]
+        raise CapError(
+            422,
+            tr("Atteso un <alert> CAP 1.2 ({ns}), ricevuto {tag}.", ns=NAMESPACES[0], tag=root.tag),
+        )
+    missing = [
+        n
+        for n in ("identifier", "sender", "sent", "status", "msgType", "scope")
+        if not _text(root, n)
+    ]
     if missing:
-        raise CapError(422, f"CAP alert is missing: {', '.join(missing)}.")
+        raise CapError(422, tr("Nell'allerta CAP mancano: {m}.", m=", ".join(missing)))
     status, msg_type = _text(root, "status"), _text(root, "msgType")
     if status not in STATUSES:
-        raise CapError(422, f"Unknown CAP status {status!r}; expected one of {STATUSES}.")
+        raise CapError(
+            422, tr("Stato CAP sconosciuto «{s}»; ammessi: {ok}.", s=status, ok=", ".join(STATUSES))
+        )
     if msg_type not in MSG_TYPES:
-        raise CapError(422, f"Unknown CAP msgType {msg_type!r}; expected one of {MSG_TYPES}.")
+        raise CapError(
+            422,
+            tr(
+                "msgType CAP sconosciuto «{s}»; ammessi: {ok}.", s=msg_type, ok=", ".join(MSG_TYPES)
+            ),
+        )
     refs = []
     for ref in _text(root, "references").split():
         parts = ref.split(",")
         if len(parts) >= 2:
             refs.append((parts[0], parts[1]))
     if msg_type in ("Update", "Cancel") and not refs:
-        raise CapError(422, f"A CAP {msg_type} needs <references> to the earlier alert.")
+        raise CapError(
+            422, tr("Un CAP {t} richiede <references> all'allerta precedente.", t=msg_type)
+        )
     return CapMessage(
-        identifier=_text(root, "identifier"), sender=_text(root, "sender"),
-        sent=_text(root, "sent"), status=status, msg_type=msg_type, scope=_text(root, "scope"),
-        references=refs, note=_text(root, "note"),
+        identifier=_text(root, "identifier"),
+        sender=_text(root, "sender"),
+        sent=_text(root, "sent"),
+        status=status,
+        msg_type=msg_type,
+        scope=_text(root, "scope"),
+        references=refs,
+        note=_text(root, "note"),
         infos=[_info(i) for i in _children(root, "info")],
     )
 
@@ -247,16 +273,29 @@ def alert_fields(msg: CapMessage) -> dict[str, Any]:
         "geometry": geometry(msg),
         "exercise": exercise,
         "payload": {
-            "identifier": msg.identifier, "sender": msg.sender, "sent": msg.sent,
-            "status": msg.status, "msg_type": msg.msg_type, "scope": msg.scope,
+            "identifier": msg.identifier,
+            "sender": msg.sender,
+            "sent": msg.sent,
+            "status": msg.status,
+            "msg_type": msg.msg_type,
+            "scope": msg.scope,
             "infos": [
-                {"language": i.language, "category": i.category, "event": i.event,
-                 "urgency": i.urgency, "severity": i.severity, "certainty": i.certainty,
-                 "headline": i.headline, "instruction": i.instruction,
-                 "sender_name": i.sender_name, "expires": i.expires,
-                 "parameters": i.parameters,
-                 "areas": [{"desc": a.desc, "unresolved_geocodes": a.unresolved}
-                           for a in i.areas]}
+                {
+                    "language": i.language,
+                    "category": i.category,
+                    "event": i.event,
+                    "urgency": i.urgency,
+                    "severity": i.severity,
+                    "certainty": i.certainty,
+                    "headline": i.headline,
+                    "instruction": i.instruction,
+                    "sender_name": i.sender_name,
+                    "expires": i.expires,
+                    "parameters": i.parameters,
+                    "areas": [
+                        {"desc": a.desc, "unresolved_geocodes": a.unresolved} for a in i.areas
+                    ],
+                }
                 for i in msg.infos
             ],
         },

@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
+from console.i18n import tr
 from console.training.auth import User
 from console.training.context import ServerContext
 from console.training.db import Tx, dumps
@@ -30,7 +31,9 @@ def run(ctx: ServerContext, request: Request, user: User, handler: Handler) -> J
     if key is not None:
         key = key.strip()
         if not key or len(key) > MAX_KEY:
-            raise ProblemError(400, f"Idempotency-Key must be 1..{MAX_KEY} characters.")
+            raise ProblemError(
+                400, tr("Idempotency-Key deve avere da 1 a {n} caratteri.", n=MAX_KEY)
+            )
         row = ctx.db.conn.execute(
             "SELECT method, path, status, body FROM idempotency WHERE username = ? AND key = ?",
             (user.username, key),
@@ -38,10 +41,11 @@ def run(ctx: ServerContext, request: Request, user: User, handler: Handler) -> J
         if row is not None:
             if (row[0], row[1]) != (request.method, request.url.path):
                 raise ProblemError(
-                    422, f"Idempotency-Key {key!r} was already used for {row[0]} {row[1]}."
+                    422, tr("Idempotency-Key {k} già usata per {m} {p}.", k=key, m=row[0], p=row[1])
                 )
             return JSONResponse(
-                json.loads(row[3]), status_code=int(row[2]),
+                json.loads(row[3]),
+                status_code=int(row[2]),
                 headers={"Idempotent-Replayed": "true"},
             )
     with ctx.db.tx() as tx:
@@ -50,7 +54,14 @@ def run(ctx: ServerContext, request: Request, user: User, handler: Handler) -> J
             tx.execute(
                 "INSERT INTO idempotency (username, key, method, path, status, body, created) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (user.username, key, request.method, request.url.path, status, dumps(body),
-                 time.time()),
+                (
+                    user.username,
+                    key,
+                    request.method,
+                    request.url.path,
+                    status,
+                    dumps(body),
+                    time.time(),
+                ),
             )
     return JSONResponse(body, status_code=status)

@@ -18,6 +18,8 @@ from typing import Any
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
+from console.i18n import tr
+
 
 class CotError(ValueError):
     def __init__(self, status: int, detail: str) -> None:
@@ -59,11 +61,11 @@ class CotEvent:
 def _time(attrs: dict[str, str], name: str) -> datetime:
     raw = attrs.get(name, "")
     if not raw:
-        raise CotError(422, f"CoT event is missing the '{name}' time.")
+        raise CotError(422, tr("Nell'evento CoT manca l'ora «{n}».", n=name))
     try:
         value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
-        raise CotError(422, f"CoT '{name}' {raw!r} is not an ISO 8601 time.") from None
+        raise CotError(422, tr("CoT «{n}»: «{v}» non è un'ora ISO 8601.", n=name, v=raw)) from None
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
@@ -71,14 +73,14 @@ def _float(attrs: dict[str, str], name: str, required: bool = False) -> float | 
     raw = attrs.get(name)
     if raw is None or raw == "":
         if required:
-            raise CotError(422, f"CoT point is missing '{name}'.")
+            raise CotError(422, tr("Nel punto CoT manca «{n}».", n=name))
         return None
     try:
         value = float(raw)
     except ValueError:
-        raise CotError(422, f"CoT '{name}' {raw!r} is not a number.") from None
+        raise CotError(422, tr("CoT «{n}»: «{v}» non è un numero.", n=name, v=raw)) from None
     if value != value or value in (float("inf"), float("-inf")):
-        raise CotError(422, f"CoT '{name}' must be a finite number.")
+        raise CotError(422, tr("CoT «{n}» deve essere un numero finito.", n=name))
     # CoT uses 9999999.0 for "unknown" hae/ce/le.
     return None if value >= 9_999_999.0 and not required else value
 
@@ -89,44 +91,56 @@ def _child(el: Any, name: str) -> Any:
 
 def parse(body: bytes) -> CotEvent:
     if not body.strip():
-        raise CotError(400, "The body is empty: send a CoT <event> document.")
+        raise CotError(400, tr("Contenuto vuoto: inviare un documento CoT <event>."))
     try:
         root = SafeET.fromstring(body, forbid_dtd=True)
     except DefusedXmlException as exc:
-        raise CotError(400, f"Refused unsafe XML ({type(exc).__name__}).") from None
+        raise CotError(
+            400, tr("XML rifiutato perché non sicuro ({k}).", k=type(exc).__name__)
+        ) from None
     except (StdET.ParseError, ValueError, UnicodeError) as exc:
-        raise CotError(400, f"The body is not well-formed XML: {exc}") from None
+        raise CotError(400, tr("Il contenuto non è XML ben formato: {e}", e=exc)) from None
     if root.tag != "event":
-        raise CotError(422, f"Expected a CoT <event>, got <{root.tag}>.")
+        raise CotError(422, tr("Atteso un <event> CoT, ricevuto <{tag}>.", tag=root.tag))
     a = dict(root.attrib)
     uid, typ = a.get("uid", "").strip(), a.get("type", "").strip()
     if not uid or not typ:
-        raise CotError(422, "CoT event needs 'uid' and 'type'.")
+        raise CotError(422, tr("L'evento CoT richiede «uid» e «type»."))
     if len(uid) > 200 or len(typ) > 100:
-        raise CotError(422, "CoT uid or type is too long.")
+        raise CotError(422, tr("uid o type dell'evento CoT troppo lunghi."))
     if not (typ.startswith("a-") or typ == "b-t-f" or typ.startswith("b-m-")):
-        raise CotError(422, f"CoT type {typ!r} is not handled (a-*, b-t-f, b-m-*).")
+        raise CotError(422, tr("Tipo CoT «{t}» non gestito (a-*, b-t-f, b-m-*).", t=typ))
     point = _child(root, "point")
     if point is None:
-        raise CotError(422, "CoT event has no <point>.")
+        raise CotError(422, tr("L'evento CoT non ha <point>."))
     p = dict(point.attrib)
     lat, lon = _float(p, "lat", True), _float(p, "lon", True)
     if lat is None or lon is None:
-        raise CotError(422, "CoT point needs 'lat' and 'lon'.")
+        raise CotError(422, tr("Il punto CoT richiede «lat» e «lon»."))
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise CotError(422, f"CoT point {lat},{lon} is outside the world.")
+        raise CotError(422, tr("Il punto CoT {lat},{lon} è fuori dal mondo.", lat=lat, lon=lon))
     detail = _child(root, "detail")
     contact, track = _child(detail, "contact"), _child(detail, "track")
     remarks, chat = _child(detail, "remarks"), _child(detail, "__chat")
     t = dict(track.attrib) if track is not None else {}
     ch = dict(chat.attrib) if chat is not None else {}
     return CotEvent(
-        uid=uid, type=typ, how=a.get("how", ""), time=_time(a, "time"),
-        start=_time(a, "start"), stale=_time(a, "stale"), lat=lat, lon=lon,
-        hae=_float(p, "hae"), ce=_float(p, "ce"), le=_float(p, "le"),
+        uid=uid,
+        type=typ,
+        how=a.get("how", ""),
+        time=_time(a, "time"),
+        start=_time(a, "start"),
+        stale=_time(a, "stale"),
+        lat=lat,
+        lon=lon,
+        hae=_float(p, "hae"),
+        ce=_float(p, "ce"),
+        le=_float(p, "le"),
         callsign=(contact.attrib.get("callsign", "") if contact is not None else "")[:100],
-        course=_float(t, "course"), speed_ms=_float(t, "speed"),
+        course=_float(t, "course"),
+        speed_ms=_float(t, "speed"),
         remarks=((remarks.text or "") if remarks is not None else "").strip(),
-        chatroom=ch.get("chatroom", "").strip(), chat_sender=ch.get("senderCallsign", "")[:100],
+        chatroom=ch.get("chatroom", "").strip(),
+        chat_sender=ch.get("senderCallsign", "")[:100],
         chat_id=ch.get("id", ""),
     )

@@ -17,6 +17,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from console.i18n import tr
+
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
@@ -75,7 +77,7 @@ def _validation_detail(exc: RequestValidationError) -> tuple[str, list[dict[str,
         msg = str(err.get("msg", "invalid"))
         errors.append({"field": loc, "message": msg})
         parts.append(f"{loc}: {msg}")
-    return "Invalid request: " + "; ".join(parts), errors
+    return tr("Richiesta non valida: {d}", d="; ".join(parts)), errors
 
 
 def install(app: FastAPI) -> None:
@@ -84,19 +86,27 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
         return problem_response(
-            exc.status, exc.detail, title=exc.title, instance=request.url.path,
-            extra=exc.extra, headers=exc.headers,
+            exc.status,
+            exc.detail,
+            title=exc.title,
+            instance=request.url.path,
+            extra=exc.extra,
+            headers=exc.headers,
         )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
         if exc.status_code == 404 and detail == "Not Found":
-            detail = f"No resource at {request.url.path}; see /api/v1/openapi.json."
+            detail = tr(
+                "Risorsa inesistente: {p} (vedere /api/v1/openapi.json).", p=request.url.path
+            )
         elif exc.status_code == 405:
-            detail = f"{request.method} is not allowed on {request.url.path}."
+            detail = tr("Metodo {m} non consentito su {p}.", m=request.method, p=request.url.path)
         return problem_response(
-            exc.status_code, detail, instance=request.url.path,
+            exc.status_code,
+            detail,
+            instance=request.url.path,
             headers=dict(exc.headers) if exc.headers else None,
         )
 
@@ -109,8 +119,12 @@ def install(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         return problem_response(
-            500, "The training server hit an internal error; it was logged. Retry, or restart "
-            "the training server if it repeats.", instance=request.url.path,
+            500,
+            tr(
+                "Errore interno del server di addestramento (registrato nel log). Riprovare; "
+                "se si ripete, riavviare il server di addestramento."
+            ),
+            instance=request.url.path,
         )
 
 
@@ -170,7 +184,8 @@ class BodyLimit:
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         response = problem_response(
-            413, f"The request body is larger than {limit // 1024} KiB; send less data.",
+            413,
+            tr("Il contenuto inviato supera {n} KiB: inviare meno dati.", n=limit // 1024),
             instance=str(scope.get("path", "")),
         )
         await response(scope, receive, send)

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from console.api import contract as c
+from console.i18n import tr
 from console.training import alerts, commands
 from console.training.auth import Authed, Operator
 from console.training.context import Ctx
@@ -60,7 +61,7 @@ async def list_alerts(
                 if alert.updated_at < since:
                     continue
             except TypeError:
-                raise ProblemError(422, "`since` must include a time zone.") from None
+                raise ProblemError(422, tr("«since» deve indicare il fuso orario.")) from None
         out.append(alert)
     out.sort(key=lambda a: (a.priority, a.created_at))
     return out
@@ -71,7 +72,7 @@ async def get_alert(
 alert_id: IdPath, _user: Authed, ctx: Ctx) -> c.Alert:
     alert = ctx.state.get("alert", alert_id, c.Alert)
     if alert is None:
-        raise ProblemError(404, f"There is no alert {alert_id}.")
+        raise ProblemError(404, tr("Non esiste l'allarme {id}.", id=alert_id))
     return alert
 
 

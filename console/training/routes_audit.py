@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from console.api import contract as c
+from console.i18n import tr
 from console.training import commands
 from console.training.auth import Supervisor, User, require
 from console.training.context import Ctx
@@ -44,7 +45,7 @@ def _entry(row: Any) -> c.AuditEntry:
 @router.post("/audit", response_model=c.AuditEntry, status_code=201, responses=PROBLEMS)
 async def append(body: c.AuditWrite, request: Request, user: Writer, ctx: Ctx) -> JSONResponse:
     if len(body.reason.strip()) < 3:
-        raise ProblemError(422, "A stated reason is required (at least 3 characters).")
+        raise ProblemError(422, tr("Serve una motivazione (almeno 3 caratteri)."))
 
     def handler(tx: Tx) -> tuple[int, Any]:
         row = tx.execute("SELECT hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()

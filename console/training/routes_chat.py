@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from console.api import contract as c
+from console.i18n import tr
 from console.training import commands
 from console.training.auth import OPERATORS, Authed, User, require
 from console.training.context import Ctx, ServerContext
@@ -24,9 +25,7 @@ router = APIRouter(tags=["chat"])
 
 IdPath = Annotated[str, Path(min_length=1, max_length=100)]
 Sender = Annotated[User, Depends(require(*OPERATORS))]
-PROBLEMS: dict[int | str, dict[str, Any]] = {
-    s: {"model": c.Problem} for s in (401, 403, 404, 422)
-}
+PROBLEMS: dict[int | str, dict[str, Any]] = {s: {"model": c.Problem} for s in (401, 403, 404, 422)}
 
 
 def post_message(
@@ -34,13 +33,19 @@ def post_message(
 ) -> c.ChatMessage:
     """Also used by the scenario, injects and CoT GeoChat."""
     if ctx.state.get("channel", channel_id, c.Channel) is None:
-        raise ProblemError(404, f"There is no chat channel {channel_id}.")
+        raise ProblemError(404, tr("Non esiste il canale {id}.", id=channel_id))
     msg = c.ChatMessage(
-        id=ctx.state.next_id(tx, "MSG"), channel_id=channel_id, sender=sender, desk=desk,
-        sent_at=now(), **body.model_dump(),
+        id=ctx.state.next_id(tx, "MSG"),
+        channel_id=channel_id,
+        sender=sender,
+        desk=desk,
+        sent_at=now(),
+        **body.model_dump(),
     )
-    tx.execute("INSERT INTO messages (id, channel_id, body) VALUES (?, ?, ?)",
-               (msg.id, channel_id, dumps(dump(msg))))
+    tx.execute(
+        "INSERT INTO messages (id, channel_id, body) VALUES (?, ?, ?)",
+        (msg.id, channel_id, dumps(dump(msg))),
+    )
     tx.emit(c.EventType.CHAT_MESSAGE, dump(msg))
     return msg
 
@@ -50,8 +55,9 @@ async def channels(_user: Authed, ctx: Ctx) -> list[c.Channel]:
     return sorted(ctx.state.all("channel", c.Channel), key=lambda ch: ch.id)
 
 
-@router.get("/chat/channels/{channel_id}/messages", response_model=c.ChatChannelMessages,
-            responses=PROBLEMS)
+@router.get(
+    "/chat/channels/{channel_id}/messages", response_model=c.ChatChannelMessages, responses=PROBLEMS
+)
 async def messages(
     channel_id: IdPath,
     _user: Authed,
@@ -60,13 +66,16 @@ async def messages(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> c.ChatChannelMessages:
     if ctx.state.get("channel", channel_id, c.Channel) is None:
-        raise ProblemError(404, f"There is no chat channel {channel_id}.")
+        raise ProblemError(404, tr("Non esiste il canale {id}.", id=channel_id))
     max_seq = 2**62
     if before is not None:
-        row = ctx.db.conn.execute("SELECT seq FROM messages WHERE id = ? AND channel_id = ?",
-                                  (before, channel_id)).fetchone()
+        row = ctx.db.conn.execute(
+            "SELECT seq FROM messages WHERE id = ? AND channel_id = ?", (before, channel_id)
+        ).fetchone()
         if row is None:
-            raise ProblemError(404, f"There is no message {before} in channel {channel_id}.")
+            raise ProblemError(
+                404, tr("Non esiste il messaggio {m} nel canale {id}.", m=before, id=channel_id)
+            )
         max_seq = int(row[0])
     rows = ctx.db.conn.execute(
         "SELECT body FROM messages WHERE channel_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
@@ -77,13 +86,17 @@ async def messages(
     return c.ChatChannelMessages(channel_id=channel_id, messages=msgs, has_more=len(rows) > limit)
 
 
-@router.post("/chat/channels/{channel_id}/messages", response_model=c.ChatMessage,
-             status_code=201, responses=PROBLEMS)
+@router.post(
+    "/chat/channels/{channel_id}/messages",
+    response_model=c.ChatMessage,
+    status_code=201,
+    responses=PROBLEMS,
+)
 async def send(
     channel_id: IdPath, body: c.ChatMessageWrite, request: Request, user: Sender, ctx: Ctx
 ) -> JSONResponse:
     if not body.text.strip():
-        raise ProblemError(422, "A message needs some text.")
+        raise ProblemError(422, tr("Il messaggio è vuoto."))
 
     def handler(tx: Tx) -> tuple[int, Any]:
         msg = post_message(ctx, tx, channel_id, body, user.username, user.display_name)
@@ -92,15 +105,14 @@ async def send(
     return commands.run(ctx, request, user, handler)
 
 
-@router.post("/chat/messages/{message_id}/receipts", response_model=c.Receipt,
-             responses=PROBLEMS)
+@router.post("/chat/messages/{message_id}/receipts", response_model=c.Receipt, responses=PROBLEMS)
 async def receipt(
     message_id: IdPath, body: c.ReceiptWrite, request: Request, user: Authed, ctx: Ctx
 ) -> JSONResponse:
     def handler(tx: Tx) -> tuple[int, Any]:
         row = tx.execute("SELECT 1 FROM messages WHERE id = ?", (message_id,)).fetchone()
         if row is None:
-            raise ProblemError(404, f"There is no message {message_id}.")
+            raise ProblemError(404, tr("Non esiste il messaggio {m}.", m=message_id))
         rec = c.Receipt(message_id=message_id, desk=user.display_name, kind=body.kind, at=now())
         tx.emit(c.EventType.CHAT_RECEIPT, {**dump(rec), "user": user.username})
         return 200, dump(rec)

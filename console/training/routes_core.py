@@ -10,6 +10,7 @@ from fastapi.responses import StreamingResponse
 from fastapi.security import OAuth2PasswordRequestForm
 
 from console.api import contract as c
+from console.i18n import tr
 from console.training.auth import Authed
 from console.training.context import Ctx
 from console.training.problems import ProblemError
@@ -23,8 +24,11 @@ MAX_ID = 2**62
 @router.get("/health", response_model=c.Health, tags=["core"])
 async def health(ctx: Ctx) -> c.Health:
     return c.Health(
-        version=VERSION, training=True, last_event_id=ctx.db.last_event_id,
-        started_at=ctx.started_at, video=ctx.video_status,
+        version=VERSION,
+        training=True,
+        last_event_id=ctx.db.last_event_id,
+        started_at=ctx.started_at,
+        video=ctx.video_status,
     )
 
 
@@ -46,9 +50,9 @@ def _parse_last_id(header: str | None, query: int | None) -> int | None:
         try:
             value = int(header.strip())
         except ValueError:
-            raise ProblemError(400, "Last-Event-ID must be an integer event id.") from None
+            raise ProblemError(400, tr("Last-Event-ID deve essere un numero intero.")) from None
         if not 0 <= value <= MAX_ID:
-            raise ProblemError(400, "Last-Event-ID is out of range.")
+            raise ProblemError(400, tr("Last-Event-ID fuori intervallo."))
         return value
     return query
 
@@ -87,8 +91,14 @@ async def backlog(
 ) -> list[c.Event]:
     if after < ctx.db.first_event_id - 1:
         raise ProblemError(
-            410, f"Events after {after} are no longer kept (oldest is {ctx.db.first_event_id}); "
-            "refetch the state.", extra={"last_event_id": ctx.db.last_event_id},
+            410,
+            tr(
+                "Gli eventi successivi a {a} non sono più conservati (il più vecchio è {f}): "
+                "ricaricare lo stato.",
+                a=after,
+                f=ctx.db.first_event_id,
+            ),
+            extra={"last_event_id": ctx.db.last_event_id},
         )
     rows = ctx.db.events_after(after, limit)
     return [c.Event(id=r[0], event=r[1], data=json.loads(r[2])) for r in rows]

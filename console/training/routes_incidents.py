@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from console.api import contract as c
+from console.i18n import tr
 from console.training import commands
 from console.training.auth import Authed, Role, User, require
 from console.training.context import Ctx, ServerContext
@@ -21,9 +22,7 @@ router = APIRouter(tags=["incidents"])
 IdPath = Annotated[str, Path(min_length=1, max_length=100)]
 WRITERS = (Role.RADIO, Role.SUPERVISOR, Role.COC, Role.ADMIN, Role.VIDEO)
 Writer = Annotated[User, Depends(require(*WRITERS))]
-PROBLEMS: dict[int | str, dict[str, Any]] = {
-    s: {"model": c.Problem} for s in (401, 403, 404, 422)
-}
+PROBLEMS: dict[int | str, dict[str, Any]] = {s: {"model": c.Problem} for s in (401, 403, 404, 422)}
 
 
 def create(ctx: ServerContext, tx: Tx, body: c.IncidentWrite, user: str) -> c.Incident:
@@ -32,9 +31,14 @@ def create(ctx: ServerContext, tx: Tx, body: c.IncidentWrite, user: str) -> c.In
     fields = body.model_dump(exclude={"version", "status"})
     status = body.status or c.IncidentStatus.NEW
     incident = c.Incident(
-        id=ctx.state.next_id(tx, "INC"), version=1, status=status, created_at=at,
-        updated_at=at, created_by=user,
-        history=[c.StatusChange(at=at, user=user, status=status, note="creato")], **fields,
+        id=ctx.state.next_id(tx, "INC"),
+        version=1,
+        status=status,
+        created_at=at,
+        updated_at=at,
+        created_by=user,
+        history=[c.StatusChange(at=at, user=user, status=status, note="creato")],
+        **fields,
     )
     ctx.state.save(tx, "incident", incident)
     tx.emit(c.EventType.INCIDENT_CREATED, dump(incident))
@@ -46,22 +50,34 @@ def update(
 ) -> c.Incident:
     current = ctx.state.get("incident", incident_id, c.Incident)
     if current is None:
-        raise ProblemError(404, f"There is no incident {incident_id}.")
+        raise ProblemError(404, tr("Non esiste l'intervento {id}.", id=incident_id))
     if body.version is None:
-        raise ProblemError(422, "An update must carry `version`, the version you last saw.")
+        raise ProblemError(
+            422, tr("Una modifica deve indicare «version», la versione vista per ultima.")
+        )
     if body.version != current.version:
         raise ProblemError(
             409,
-            f"Incident {incident_id} was changed meanwhile (you had version {body.version}, "
-            f"it is now {current.version}): review the changes and save again.",
-            title="Conflict", extra={"current": dump(current)},
+            tr(
+                "L'intervento {id} è stato modificato nel frattempo (avevi la versione {mine}, "
+                "ora è la {now}): rivedere le modifiche e salvare di nuovo.",
+                id=incident_id,
+                mine=body.version,
+                now=current.version,
+            ),
+            title="Conflict",
+            extra={"current": dump(current)},
         )
     at = now()
     fields = body.model_dump(exclude={"version", "status"})
-    incident = current.model_copy(deep=True, update={
-        **{k: getattr(body, k) for k in fields}, "version": current.version + 1,
-        "updated_at": at,
-    })
+    incident = current.model_copy(
+        deep=True,
+        update={
+            **{k: getattr(body, k) for k in fields},
+            "version": current.version + 1,
+            "updated_at": at,
+        },
+    )
     if body.status is not None and body.status != current.status:
         incident.status = body.status
         incident.history.append(c.StatusChange(at=at, user=user, status=body.status))
@@ -84,7 +100,7 @@ async def list_incidents(
 async def get_incident(incident_id: IdPath, _user: Authed, ctx: Ctx) -> c.Incident:
     incident = ctx.state.get("incident", incident_id, c.Incident)
     if incident is None:
-        raise ProblemError(404, f"There is no incident {incident_id}.")
+        raise ProblemError(404, tr("Non esiste l'intervento {id}.", id=incident_id))
     return incident
 
 
@@ -98,8 +114,11 @@ async def create_incident(
     return commands.run(ctx, request, user, handler)
 
 
-@router.put("/incidents/{incident_id}", response_model=c.Incident,
-            responses={**PROBLEMS, 409: {"model": c.IncidentConflict}})
+@router.put(
+    "/incidents/{incident_id}",
+    response_model=c.Incident,
+    responses={**PROBLEMS, 409: {"model": c.IncidentConflict}},
+)
 async def update_incident(
     incident_id: IdPath, body: c.IncidentWrite, request: Request, user: Writer, ctx: Ctx
 ) -> JSONResponse:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from console.api import contract as c
+from console.i18n import tr
 from console.training import alerts, cap, commands, cot
 from console.training.auth import OPERATORS, Role, User, require
 from console.training.context import Ctx, ServerContext
@@ -23,8 +24,10 @@ CotSender = Annotated[User, Depends(require(*OPERATORS))]
 XML_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
-        "content": {m: {"schema": {"type": "string"}}
-                    for m in ("application/xml", "text/xml", "application/cap+xml")},
+        "content": {
+            m: {"schema": {"type": "string"}}
+            for m in ("application/xml", "text/xml", "application/cap+xml")
+        },
     }
 }
 PROBLEMS: dict[int | str, dict[str, Any]] = {
@@ -35,7 +38,7 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
 def _check_type(request: Request) -> None:
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype and "xml" not in ctype and ctype != "text/plain":
-        raise ProblemError(415, f"Send XML (application/xml), not {ctype}.")
+        raise ProblemError(415, tr("Inviare XML (application/xml), non {t}.", t=ctype))
 
 
 def _target(ctx: ServerContext, alert_id: str) -> c.Alert | None:
@@ -58,12 +61,19 @@ def ingest_cap(ctx: ServerContext, tx: Tx, msg: cap.CapMessage, user: str) -> c.
         alerts.new_alert(ctx, tx, user=user, alert_id=msg.alert_id, **fields)
         result.created.append(msg.alert_id)
         return result
-    targets = {t.id: t for t in (_target(ctx, cap.alert_id_for(s, i)) for s, i in msg.references)
-               if t is not None}
+    targets = {
+        t.id: t
+        for t in (_target(ctx, cap.alert_id_for(s, i)) for s, i in msg.references)
+        if t is not None
+    }
     if not targets:
         if msg.msg_type == "Cancel":
-            raise ProblemError(404, "This CAP Cancel refers to alerts this server never "
-                                    f"received: {msg.references}.")
+            raise ProblemError(
+                404,
+                tr(
+                    "Questo CAP Cancel si riferisce ad allerte mai ricevute: {r}.", r=msg.references
+                ),
+            )
         alerts.new_alert(ctx, tx, user=user, alert_id=msg.alert_id, **fields)
         result.created.append(msg.alert_id)
         return result
@@ -79,14 +89,23 @@ def ingest_cap(ctx: ServerContext, tx: Tx, msg: cap.CapMessage, user: str) -> c.
                 setattr(updated, key, fields[key])
             action = "update"
             result.updated.append(target.id)
-        updated.history.append(c.AlertAction(
-            at=at, user=user, action=action, reason=f"CAP {msg.msg_type} {msg.identifier}",
-            state=updated.state, owner=updated.owner))
+        updated.history.append(
+            c.AlertAction(
+                at=at,
+                user=user,
+                action=action,
+                reason=f"CAP {msg.msg_type} {msg.identifier}",
+                state=updated.state,
+                owner=updated.owner,
+            )
+        )
         updated.updated_at = at
         updated.version += 1
         alerts.publish(ctx, tx, updated, created=False)
-        tx.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                   (f"cap-alias:{msg.alert_id}", target.id))
+        tx.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+            (f"cap-alias:{msg.alert_id}", target.id),
+        )
     return result
 
 
@@ -108,33 +127,65 @@ def ingest_cot(ctx: ServerContext, tx: Tx, ev: cot.CotEvent, user: str) -> c.Cot
     result = c.CotResult(uid=ev.uid, type=ev.type, applied_as=ev.kind, object_id=ev.uid)
     if ev.kind == "chat":
         if not ev.remarks:
-            raise ProblemError(422, "GeoChat event has no <remarks> text.")
+            raise ProblemError(422, tr("Il messaggio GeoChat non ha testo (<remarks>)."))
         channels = ctx.state.all("channel", c.Channel)
         room = ev.chatroom.lower()
-        channel = next((ch for ch in channels if room and room in (ch.id.lower(),
-                                                                    ch.name.lower())), None)
+        channel = next(
+            (ch for ch in channels if room and room in (ch.id.lower(), ch.name.lower())), None
+        )
         channel_id = channel.id if channel else "geochat"
         sender = ev.chat_sender or ev.callsign or ev.uid
-        msg = post_message(ctx, tx, channel_id, c.ChatMessageWrite(
-            text=ev.remarks[:4000], lon=ev.lon, lat=ev.lat), sender=sender,
-            desk=f"GeoChat - {sender}")
+        msg = post_message(
+            ctx,
+            tx,
+            channel_id,
+            c.ChatMessageWrite(text=ev.remarks[:4000], lon=ev.lon, lat=ev.lat),
+            sender=sender,
+            desk=f"GeoChat - {sender}",
+        )
         result.object_id = msg.id
         return result
     unit = ctx.state.get("unit", ev.uid, c.Unit)
     if unit is not None and ev.kind == "atom":
         speed = (ev.speed_ms or 0.0) * 3.6
-        moved = unit.model_copy(update={"lon": ev.lon, "lat": ev.lat,
-                                        "heading": ev.course or unit.heading, "speed_kmh": speed})
+        moved = unit.model_copy(
+            update={
+                "lon": ev.lon,
+                "lat": ev.lat,
+                "heading": ev.course or unit.heading,
+                "speed_kmh": speed,
+            }
+        )
         ctx.state.save(tx, "unit", moved)
-        tx.emit(c.EventType.UNIT_MOVED, dump(c.UnitPosition(
-            id=unit.id, lon=ev.lon, lat=ev.lat, heading=moved.heading, speed_kmh=speed,
-            ts=ev.time)))
+        tx.emit(
+            c.EventType.UNIT_MOVED,
+            dump(
+                c.UnitPosition(
+                    id=unit.id,
+                    lon=ev.lon,
+                    lat=ev.lat,
+                    heading=moved.heading,
+                    speed_kmh=speed,
+                    ts=ev.time,
+                )
+            ),
+        )
         result.applied_as = "unit"
         return result
     marker = c.Marker(
-        id=ev.uid, type=ev.type, callsign=ev.callsign, lon=ev.lon, lat=ev.lat, hae=ev.hae,
-        ce=ev.ce, le=ev.le, course=ev.course, speed_ms=ev.speed_ms, remarks=ev.remarks[:4000],
-        time=ev.time, stale=ev.stale,
+        id=ev.uid,
+        type=ev.type,
+        callsign=ev.callsign,
+        lon=ev.lon,
+        lat=ev.lat,
+        hae=ev.hae,
+        ce=ev.ce,
+        le=ev.le,
+        course=ev.course,
+        speed_ms=ev.speed_ms,
+        remarks=ev.remarks[:4000],
+        time=ev.time,
+        stale=ev.stale,
     )
     ctx.state.save(tx, "marker", marker)
     tx.emit(c.EventType.MARKER_UPDATED, dump(marker))

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from console.api import contract as c
+from console.i18n import tr
 from console.paths import RESOURCES
 from console.training import commands
 from console.training.auth import Authed, Role, User, require
@@ -38,39 +39,46 @@ async def list_cameras(_user: Authed, ctx: Ctx) -> list[c.Camera]:
     return [_with_urls(ctx, cam) for cam in cams]
 
 
-@router.get("/cameras/{camera_id}", response_model=c.Camera, tags=["cameras"],
-            responses=PROBLEMS)
+@router.get("/cameras/{camera_id}", response_model=c.Camera, tags=["cameras"], responses=PROBLEMS)
 async def get_camera(camera_id: IdPath, _user: Authed, ctx: Ctx) -> c.Camera:
     cam = ctx.state.get("camera", camera_id, c.Camera)
     if cam is None:
-        raise ProblemError(404, f"There is no camera {camera_id}.")
+        raise ProblemError(404, tr("Non esiste la telecamera {id}.", id=camera_id))
     return _with_urls(ctx, cam)
 
 
-@router.post("/cameras/{camera_id}/ptz", response_model=c.Camera, tags=["cameras"],
-             responses={**PROBLEMS, 409: {"model": c.Problem}})
+@router.post(
+    "/cameras/{camera_id}/ptz",
+    response_model=c.Camera,
+    tags=["cameras"],
+    responses={**PROBLEMS, 409: {"model": c.Problem}},
+)
 async def ptz(
     camera_id: IdPath, cmd: c.PtzCommand, request: Request, user: PtzUser, ctx: Ctx
 ) -> JSONResponse:
     def handler(tx: Tx) -> tuple[int, Any]:
         cam = ctx.state.get("camera", camera_id, c.Camera)
         if cam is None:
-            raise ProblemError(404, f"There is no camera {camera_id}.")
+            raise ProblemError(404, tr("Non esiste la telecamera {id}.", id=camera_id))
         if not cam.ptz:
-            raise ProblemError(409, f"Camera {camera_id} is fixed: it cannot pan or tilt.")
+            raise ProblemError(
+                409, tr("La telecamera {id} è fissa: non si può brandeggiare.", id=camera_id)
+            )
         heading = cam.heading
         if cmd.preset is not None:
             preset = next((p for p in cam.presets if p.id == cmd.preset), None)
             if preset is None:
-                raise ProblemError(422, f"Camera {camera_id} has no preset {cmd.preset!r}.")
+                raise ProblemError(
+                    422, tr("La telecamera {id} non ha il preset {p}.", id=camera_id, p=cmd.preset)
+                )
             heading = preset.heading
         elif not -360.0 <= cmd.pan <= 360.0:
-            raise ProblemError(422, "pan must be between -360 and 360 degrees.")
+            raise ProblemError(422, tr("La rotazione (pan) deve essere tra -360 e 360 gradi."))
         else:
             heading = (heading + cmd.pan) % 360.0
         fov = cam.fov
         if -10.0 <= cmd.zoom <= 10.0 and cmd.zoom:
-            fov = min(90.0, max(5.0, fov / (2.0 ** cmd.zoom)))
+            fov = min(90.0, max(5.0, fov / (2.0**cmd.zoom)))
         updated = cam.model_copy(update={"heading": round(heading, 1), "fov": round(fov, 1)})
         ctx.state.save(tx, "camera", updated)
         body = dump(_with_urls(ctx, updated))
@@ -89,7 +97,7 @@ async def list_units(_user: Authed, ctx: Ctx) -> list[c.Unit]:
 async def get_unit(unit_id: IdPath, _user: Authed, ctx: Ctx) -> c.Unit:
     unit = ctx.state.get("unit", unit_id, c.Unit)
     if unit is None:
-        raise ProblemError(404, f"There is no unit {unit_id}.")
+        raise ProblemError(404, tr("Non esiste l'unità {id}.", id=unit_id))
     return unit
 
 
@@ -98,8 +106,7 @@ async def list_markers(_user: Authed, ctx: Ctx) -> list[c.Marker]:
     return sorted(ctx.state.all("marker", c.Marker), key=lambda m: m.id)
 
 
-@router.get("/sensors", response_model=list[c.SensorReading], tags=["sensors"],
-            responses=PROBLEMS)
+@router.get("/sensors", response_model=list[c.SensorReading], tags=["sensors"], responses=PROBLEMS)
 async def list_sensors(_user: Authed, ctx: Ctx) -> list[c.SensorReading]:
     return sorted(ctx.state.all("sensor", c.SensorReading), key=lambda s: s.sensor_id)
 
@@ -126,9 +133,13 @@ def _read_layer(ctx: ServerContext, path: FsPath) -> dict[str, Any]:
             return hit[1]
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise ProblemError(503, f"Layer file {path.name} cannot be read: {exc}") from None
+        raise ProblemError(
+            503, tr("Il file del livello {f} non è leggibile: {e}", f=path.name, e=exc)
+        ) from None
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
-        raise ProblemError(503, f"Layer file {path.name} is not a GeoJSON FeatureCollection.")
+        raise ProblemError(
+            503, tr("Il file del livello {f} non è una FeatureCollection GeoJSON.", f=path.name)
+        )
     cache[str(path)] = (mtime, doc)
     return doc
 
@@ -137,9 +148,11 @@ def _info(layer_id: str, doc: dict[str, Any]) -> c.LayerInfo:
     features = doc.get("features", [])
     points = all((f.get("geometry") or {}).get("type") == "Point" for f in features)
     return c.LayerInfo(
-        id=layer_id, title=str(doc.get("name") or layer_id),
+        id=layer_id,
+        title=str(doc.get("name") or layer_id),
         kind="selectable" if features and points else "base",
-        attribution=str(doc.get("license") or ""), feature_count=len(features),
+        attribution=str(doc.get("license") or ""),
+        feature_count=len(features),
     )
 
 
@@ -154,8 +167,14 @@ async def list_layers(_user: Authed, ctx: Ctx) -> list[c.LayerInfo]:
     return out
 
 
-@router.get("/layers/{layer_id}", tags=["layers"], responses={
-    **PROBLEMS, 200: {"content": {"application/geo+json": {}}, "description": "GeoJSON"}})
+@router.get(
+    "/layers/{layer_id}",
+    tags=["layers"],
+    responses={
+        **PROBLEMS,
+        200: {"content": {"application/geo+json": {}}, "description": "GeoJSON"},
+    },
+)
 async def get_layer(
     layer_id: IdPath,
     _user: Authed,
@@ -164,7 +183,9 @@ async def get_layer(
 ) -> JSONResponse:
     path = _layer_files(ctx).get(layer_id)
     if path is None:
-        raise ProblemError(404, f"There is no layer {layer_id}; see /api/v1/layers.")
+        raise ProblemError(
+            404, tr("Non esiste il livello {id} (vedere /api/v1/layers).", id=layer_id)
+        )
     doc = _read_layer(ctx, path)
     if limit is not None:
         doc = {**doc, "features": doc.get("features", [])[:limit]}

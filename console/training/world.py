@@ -14,6 +14,7 @@ import random
 from typing import Any
 
 from console.api import contract as c
+from console.i18n import tr
 from console.training import geodata
 from console.training.context import ServerContext
 from console.training.state import now
@@ -165,11 +166,11 @@ def _start_blocking(server: Any) -> str:
             clips = importlib.import_module("console.training.clips")
             clips.make_clips(server.clips_dir)
         except Exception as exc:  # ffmpeg missing or failing: the server runs without video
-            return f"camera clips could not be made: {exc}"
+            return tr("Impossibile preparare le clip delle telecamere: {e}", e=exc)
     try:
         server.start()
     except Exception as exc:  # StreamServerError and libVLC failures alike
-        return f"camera streams did not start: {exc}"
+        return tr("Flussi video delle telecamere non avviati: {e}", e=exc)
     return ""
 
 
@@ -183,7 +184,7 @@ async def start_streams(ctx: ServerContext) -> None:
     for auto_ports in (False, True) if not explicit else (False,):
         server = _load_stream_server(ctx, auto_ports)
         if server is None:
-            ctx.video_status = "libVLC is not available: camera streams are off"
+            ctx.video_status = tr("libVLC non disponibile: flussi video spenti")
             return
         ctx.streams = server  # set first, so a shutdown during start() still stops it
         ctx.video_status = "starting"

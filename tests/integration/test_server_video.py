@@ -54,7 +54,7 @@ def test_every_camera_url_from_the_api_decodes(
         if video != "starting":
             break
         time.sleep(0.3)
-    if "libVLC" in video:
+    if video.startswith("libVLC"):
         pytest.skip(video)
     assert video == "ok", video
     cams = httpx.get(f"{server.base_url}{API}/cameras", headers=auth_headers(server)).json()
