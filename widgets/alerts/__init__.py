@@ -6,6 +6,7 @@ The factory takes what it finds in `ctx.services` ("alerts" store, "intents", "s
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import QLabel, QWidget
@@ -20,9 +21,26 @@ def _service(ctx: Any, name: str) -> Any:
     return services.get(name)
 
 
+def _session_sender(ctx: Any) -> Any:
+    """Send through whatever session the composition root holds at the time of the action.
+
+    Panels are built before the sign-in; the session arrives later in ctx.services.
+    """
+    from console.alerts.actions import ActionRefused
+
+    def send(method: str, path: str, body: dict[str, Any], key: str) -> object:
+        session = _service(ctx, "session")
+        if session is None or not callable(getattr(session, "send", None)):
+            raise ActionRefused(tr("Nessun collegamento al server: azione non inviata."))
+        return session.send(method, path, body, key)
+
+    return send
+
+
 def make_alerts_panel(ctx: Any, params: dict[str, Any]) -> QWidget:
     from console.alerts.actions import AlertActions
     from console.alerts.store import AlertStore
+    from console.anpr.gates import load_gates
     from console.intents import Intents
     from widgets.alerts.panel import AlertsPanel
 
@@ -34,9 +52,13 @@ def make_alerts_panel(ctx: Any, params: dict[str, Any]) -> QWidget:
     operator = str(getattr(ctx, "operator", "") or "")
     actions = _service(ctx, "alert_actions")
     if not isinstance(actions, AlertActions):
-        session = _service(ctx, "session")
-        send = getattr(session, "send", None) if session is not None else None
-        actions = AlertActions(store, send if callable(send) else None, operator)
+        actions = AlertActions(store, _session_sender(ctx), operator)
+    if not store.gates:  # gate positions for "likely next gates" come from the layer packs
+        for pack in _service(ctx, "layer_packs") or []:
+            gates = load_gates(Path(pack))
+            if gates:
+                store.set_gates(gates)
+                break
     intents = _service(ctx, "intents")
     return AlertsPanel(
         store,
