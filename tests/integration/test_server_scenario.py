@@ -89,3 +89,32 @@ def test_drill_injects_fire_in_order_and_resume_after_restart(
     h = auth_headers(server)
     read = read_sse(server, h, params={"last_event_id": last}, until=lambda r: "hb" in r.comments)
     assert read.frames == []
+
+
+def test_kill_during_a_busy_scenario_loses_and_repeats_no_id(
+    make_training_server: Callable[..., TrainingProcess],
+) -> None:
+    """kill -9 while events pour out; after a restart the log is gap-free and a client resuming
+    from its last id gets exactly the rest."""
+    server = make_training_server(scenario=True, rate_scale=40.0)
+    h = auth_headers(server)
+    read = read_sse(server, h, params={"last_event_id": 0}, until=lambda r: len(r.frames) >= 300)
+    seen = [f.id or 0 for f in read.frames]
+    server.kill()
+    server.start()
+    h = auth_headers(server)
+    read = read_sse(server, h, params={"last_event_id": seen[-1]},
+                    until=lambda r: len(r.frames) >= 300)
+    seen += [f.id or 0 for f in read.frames]
+    assert seen == list(range(1, len(seen) + 1))
+    rows: list[int] = []
+    after = 0
+    while True:
+        page = httpx.get(f"{server.base_url}{API}/events/backlog", headers=h,
+                         params={"after": after, "limit": 10_000}).json()
+        if not page:
+            break
+        rows += [e["id"] for e in page]
+        after = rows[-1]
+    assert rows[: len(seen)] == seen
+    assert rows == list(range(1, len(rows) + 1))

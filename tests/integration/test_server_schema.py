@@ -42,7 +42,7 @@ def test_fuzzing_finds_no_server_error(
     token = auth_headers(shared_training_server, "admin")["Authorization"]
     cmd = [
         str(cli), "run", f"{shared_training_server.base_url}{API}/openapi.json",
-        "--checks", "not_a_server_error", "--max-time", "35", "-n", "10", "--workers", "1",
+        "--checks", "not_a_server_error", "--max-time", "25", "-n", "10", "--workers", "1",
         "-H", f"Authorization: {token}",
         "--exclude-path", f"{API}/events",  # an endless stream: tested by the SSE tests
         "--request-timeout", "10", "--generation-database", "none", "--seed", "1",
