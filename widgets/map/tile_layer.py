@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 TileKey = tuple[int, int, int]
 CACHE_TILES = 600
 MAX_FALLBACK_LEVELS = 6
+SMOOTH_TILES = True  # nearest-neighbour measured no faster here, and looks worse
 
 
 class TileProvider(Protocol):
@@ -180,7 +181,7 @@ class TileLayer(QGraphicsObject):
             self._wanted = set(tiles)
         painter.save()
         painter.resetTransform()
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, SMOOTH_TILES)
         drawn_parents: set[TileKey] = set()
         for key in tiles:
             if key not in self._cache:
