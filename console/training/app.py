@@ -83,6 +83,11 @@ def _jobs(config: TrainingConfig) -> list[Job]:
 
 
 def create_app(config: TrainingConfig) -> FastAPI:
+    """Raises InjectError (a clear message naming file, inject and reason) for a bad drill."""
+    if config.injects is not None:
+        from console.training.injects import load
+
+        load(config.injects)  # fail before serving, not minutes into the drill
     ctx = build_context(config)
 
     @asynccontextmanager

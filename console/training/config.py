@@ -3,7 +3,7 @@ the launcher, so all three start the same server the same way."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from console.paths import data_dir
@@ -28,7 +28,6 @@ class TrainingConfig:
     http_port: int | None = None
     access_ttl: int = 3600
     refresh_ttl: int = 12 * 3600
-    extra: dict[str, str] = field(default_factory=dict)
 
     def db_path(self) -> Path:
         return self.db if self.db is not None else data_dir() / "training.sqlite"
