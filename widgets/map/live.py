@@ -195,7 +195,7 @@ class LiveLayers(QObject):
         if len(self._callsigns) != len(ids):
             self._refresh_callsigns()
         self.labels.set_labels(LabelSet("units", a["x"].copy(), a["y"].copy(), self._callsigns,
-                                        15.0, colour=theme.TEXT, size_pt=11, bold=True,
+                                        14.5, colour=theme.TEXT, size_pt=11, bold=True,
                                         offset_px=14 * self.scale, max_labels=200))
         if zoom >= self.trails.min_zoom:
             block, lengths = self.units.trail_block()

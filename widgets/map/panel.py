@@ -209,7 +209,8 @@ class MapPanel(QWidget):
 
         def work(path: Path) -> None:
             pack = load_pack(path)
-            provider = VectorProvider([lyr for lyr in pack.layers if lyr.kind == "base"])
+            provider = VectorProvider([lyr for lyr in pack.layers if lyr.kind == "base"],
+                                      background=None)
             if not self._closing:
                 self._pack_ready.emit(pack, provider)
 

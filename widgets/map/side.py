@@ -202,6 +202,7 @@ class DetailsPanel(QWidget):
         self.results.itemActivated.connect(self._on_result)
         self.results.itemClicked.connect(self._on_result)
         layout.addWidget(self.results, 1)
+        layout.addStretch(1)  # keeps details at the top while the results list is hidden
         self.results.hide()
         self.kind = ""
         self.obj_id = ""

@@ -79,12 +79,14 @@ class VectorProvider:
     """Renders the base layers (kind = base) of one or more packs, bottom to top."""
 
     def __init__(self, layers: list[Layer], *, name: str = "vector", attribution: str = "",
-                 background: str = MAP_BACKGROUND, min_zoom: int = 5, max_zoom: int = 19) -> None:
+                 background: str | None = MAP_BACKGROUND, min_zoom: int = 5,
+                 max_zoom: int = 19) -> None:
         self.name = name
         self.attribution = attribution
         self.min_zoom = min_zoom
         self.max_zoom = max_zoom
-        self.background = QColor(background)
+        # None: transparent tiles, for a pack drawn over the shipped base map.
+        self.background = QColor(background) if background else None
         self._lock = threading.Lock()
         self._layers: list[_Prepared] = []
         for layer in layers:
@@ -120,7 +122,10 @@ class VectorProvider:
         xmin, ymin, xmax, ymax = tile_bounds(z, x, y)
         scale = TILE_SIZE / (xmax - xmin)
         image = QImage(TILE_SIZE, TILE_SIZE, QImage.Format.Format_ARGB32_Premultiplied)
-        image.fill(self.background)
+        if self.background is not None:
+            image.fill(self.background)
+        else:
+            image.fill(Qt.GlobalColor.transparent)
         painter = QPainter(image)
         try:
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
