@@ -141,6 +141,8 @@ class LiveLayers(QObject):
             x, y = layer.points_mercator()
             marker.set_data(x, y, 0, ids=[f.id for f in layer.features])
             marker.setVisible(layer.visible)
+            if not layer.visible:
+                self.labels.hidden.add(f"pack:{layer.id}")
             self.layers[layer.id] = marker
             self.pack_layers[layer.id] = layer
             label_zoom = max(layer.min_zoom, 15.0 if many else 13.5)

@@ -96,10 +96,10 @@ class ToolController(QObject):
     def show_circle(self, x: float, y: float, radius_m: float) -> None:
         self.areas.remove("tool:centre")
         self.areas.put(Area("tool:circle", circle_path(x, y, radius_m), TOOL_COLOUR,
-                            "#f2f5f722", 2.5, dashed=True))
+                            "#f2f5f714", 2.5, dashed=True))
 
     def show_polygon(self, pts: list[tuple[float, float]]) -> None:
-        self.areas.put(Area("tool:poly", polygon_path(pts), TOOL_COLOUR, "#f2f5f722", 2.5,
+        self.areas.put(Area("tool:poly", polygon_path(pts), TOOL_COLOUR, "#f2f5f714", 2.5,
                             dashed=True))
 
     def total_distance(self) -> float:
