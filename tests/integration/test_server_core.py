@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -236,3 +236,17 @@ def test_stop_leaves_nothing_listening(
         httpx.get(f"{server.base_url}{API}/health", timeout=2)
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+def test_chunked_upload_without_length_is_still_limited(
+    shared_training_server: TrainingProcess,
+) -> None:
+    def body() -> Iterator[bytes]:
+        for _ in range(40):
+            yield b"<" * 8192  # 320 KiB, over the 256 KiB XML limit, no Content-Length
+
+    r = httpx.post(f"{shared_training_server.base_url}{API}/cot", content=body(),
+                   headers={**auth_headers(shared_training_server),
+                            "Content-Type": "application/xml"})
+    assert r.status_code == 413
+    assert r.headers["content-type"] == "application/problem+json"
