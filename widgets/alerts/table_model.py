@@ -157,9 +157,9 @@ class AlertTableModel(QAbstractTableModel):
             elif role == ALIGN:
                 if col in (COL_PRIO, COL_AGE, COL_SLA):
                     value = self._center
-            else:
+            elif role >= ALERT_ID_ROLE or role == TOOLTIP:
                 value = self.data(index, role)
-            item.setData(value)
+            item.setData(value)  # CheckState and other roles: None
 
     def data(self, index: Index, role: int = DISPLAY) -> Any:
         row, col = index.row(), index.column()
