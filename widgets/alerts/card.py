@@ -11,6 +11,7 @@ Signals:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -49,9 +50,15 @@ SNOOZE_MINUTES = (5, 15, 30, 60)
 class AlertCard(QWidget):
     action_requested = Signal(str, str, dict)
 
-    def __init__(self, masked: bool = False, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        masked: bool = False,
+        clock: Callable[[], datetime] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.masked = masked
+        self.clock = clock or (lambda: datetime.now().astimezone())
         self.record: AlertRecord | None = None
         self._build()
         self.show_record(None)
@@ -239,7 +246,7 @@ class AlertCard(QWidget):
         self.history.setPlainText(self._history(rec))
 
     def _facts(self, rec: AlertRecord) -> str:
-        now = datetime.now(rec.created_at.tzinfo)
+        now = self.clock()
         parts = [
             tr("Stato: {s}", s=labels.state_label(rec.state)),
             tr("Operatore: {o}", o=rec.owner or "—"),

@@ -49,7 +49,7 @@ class AlertsPanel(QWidget):
         self.intents = intents
         self.cameras = cameras
         self.queue = AlertQueue(store, operator=actions.user, kiosk=kiosk)
-        self.card = AlertCard(masked=kiosk)
+        self.card = AlertCard(masked=kiosk, clock=store.clock)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.queue)
         splitter.addWidget(self.card)

@@ -162,11 +162,13 @@ class PlateHitSection(QWidget):
         self.format_note.setText(note)
         self.list_label.setText(labels.list_label(rec))
         expiry = str(p.get("list_expiry") or "")
+        last = rec.trail[-1] if rec.trail else None  # the latest transit, for every field
         facts = {
             "source": str(p.get("list_source") or tr("non indicata")),
             "expiry": tr("fino al {d}", d=_day(expiry)) if expiry else tr("non indicata"),
-            "gate": str(p.get("gate_name") or p.get("gate_id") or tr("sconosciuto")),
-            "direction": str(p.get("direction") or tr("non indicata")),
+            "gate": last.gate_name if last else str(p.get("gate_name") or tr("sconosciuto")),
+            "direction": (last.direction if last else str(p.get("direction") or ""))
+            or tr("non indicata"),
             "time": rec.trail[-1].at.astimezone().strftime("%d/%m %H:%M:%S") if rec.trail else "",
             "confidence": _percent(p.get("confidence")),
             "match": str(p.get("match_mode") or p.get("match") or tr("esatta")),
