@@ -195,6 +195,13 @@ class VideoTile(QWidget):
             return None
         image = self._frame.toImage() if isinstance(self._frame, QVideoFrame) else self._frame
         image = image.convertToFormat(QImage.Format.Format_RGB32)
+        aspect = getattr(self._backend, "display_aspect", None)
+        ratio = aspect() if callable(aspect) else None
+        if ratio and abs(image.width() / max(1, image.height()) - ratio) > 0.005:
+            image = image.scaled(
+                image.width(), round(image.width() / ratio),
+                Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation,
+            )  # fmt: skip
         if self._camera is not None and self._camera.privacy_masks:
             painter = QPainter(image)
             self._paint_masks(painter, QRectF(image.rect()))
@@ -226,7 +233,12 @@ class VideoTile(QWidget):
                 self._url = url
                 self._opened_at = time.monotonic()
                 self.first_frame_at = None
-                self._ensure_backend().open(url)
+                backend = self._ensure_backend()
+                hint = getattr(backend, "set_size_hint", None)
+                if callable(hint):
+                    dpr = self.devicePixelRatioF()
+                    hint(int(self.width() * dpr), int(self.height() * dpr))
+                backend.open(url)
                 if not self._timer.isActive():
                     self._timer.start()
             elif self._backend is not None:
@@ -270,6 +282,10 @@ class VideoTile(QWidget):
             return QRectF(self.rect())
         size = frame.size()
         w, h = max(1, size.width()), max(1, size.height())
+        aspect = getattr(self._backend, "display_aspect", None)
+        ratio = aspect() if callable(aspect) else None
+        if ratio:  # the decoder's buffer may be padded: use the camera's own aspect
+            h = max(1, round(w / ratio))
         scale = min(self.width() / w, self.height() / h)
         pw, ph = w * scale, h * scale
         return QRectF((self.width() - pw) / 2, (self.height() - ph) / 2, pw, ph)
