@@ -75,6 +75,7 @@ class AlertTableModel(QAbstractTableModel):
         self._keys: list[Key] = []
         self._key_of: dict[str, Key] = {}
         self._cache: dict[str, tuple[str, ...]] = {}
+        self._cells: dict[str, list[dict[int, Any]]] = {}
         self._pending: dict[str, None] = {}
         self._accept: Filter = lambda rec: rec.state != AlertState.CLOSED
         self.flash_on = False
@@ -137,6 +138,21 @@ class AlertTableModel(QAbstractTableModel):
         items = (span,) if isinstance(span, QModelRoleData) else span
         # Every role gets a value, None included: the view reuses the span from cell to cell,
         # so a role left untouched would show the previous cell's value.
+        rec = self.store.get(alert_id)
+        if prio != 1 and rec is not None and rec.snoozed_until is None:
+            # Fast path: everything but age and SLA text is cached per cell.
+            cells = self._cells.get(alert_id)
+            if cells is None:
+                cells = self._make_cells(alert_id, prio)
+            get = cells[col].get
+            if col in (COL_AGE, COL_SLA):
+                for item in items:
+                    role = item.role()
+                    item.setData(self._display(alert_id, col) if role == DISPLAY else get(role))
+            else:
+                for item in items:
+                    item.setData(get(item.role()))
+            return
         for item in items:
             role = item.role()
             value: Any = None
@@ -251,7 +267,28 @@ class AlertTableModel(QAbstractTableModel):
         self._rows = [i for _, i in items]
         self._key_of = dict(zip(self._rows, self._keys, strict=True))
         self._cache.clear()
+        self._cells.clear()
         self.endResetModel()
+
+    def _make_cells(self, alert_id: str, prio: int) -> list[dict[int, Any]]:
+        """Per column, the role values that change only when the alert does."""
+        rec = self.store.get(alert_id)
+        cells: list[dict[int, Any]] = []
+        for col in range(len(COLUMNS)):
+            cell: dict[int, Any] = {
+                DISPLAY: self._display(alert_id, col),
+                BACKGROUND: self._background(alert_id, col, prio),
+                FOREGROUND: self._foreground(alert_id, col, prio),
+            }
+            if col == COL_PRIO:
+                cell[FONT] = self._bold
+            if col in (COL_PRIO, COL_AGE, COL_SLA):
+                cell[ALIGN] = self._center
+            if col == COL_TYPE and rec is not None:
+                cell[DECORATION] = labels.type_pixmap(rec.type, rec.priority)
+            cells.append(cell)
+        self._cells[alert_id] = cells
+        return cells
 
     def _make_cache(self, alert_id: str) -> tuple[str, ...]:
         rec = self.store.get(alert_id)
@@ -340,6 +377,7 @@ class AlertTableModel(QAbstractTableModel):
         del self._keys[row]
         del self._key_of[alert_id]
         self._cache.pop(alert_id, None)
+        self._cells.pop(alert_id, None)
         self.endRemoveRows()
 
     def _on_alerts_changed(self, ids: list[str]) -> None:
@@ -357,6 +395,7 @@ class AlertTableModel(QAbstractTableModel):
                     self._on_alerts_added([alert_id])
                 continue
             self._cache.pop(alert_id, None)
+            self._cells.pop(alert_id, None)
             if _key(rec) != self._key_of[alert_id]:  # priority changed: move the row
                 self._remove(alert_id)
                 self._insert_sorted([(_key(rec), alert_id)])
