@@ -273,3 +273,27 @@ def test_long_press_opens_context_menu(qtbot: QtBot, panel: MapPanel) -> None:
         menu.close()
     finally:
         QTapAndHoldGesture.setTimeout(hold_timeout)
+
+
+def test_hover_shows_coordinates_and_tooltip(qtbot: QtBot, panel: MapPanel) -> None:
+    from PySide6.QtWidgets import QToolTip
+
+    _painted(qtbot, panel, "unit")
+    QTest.mouseMove(panel.canvas.viewport(), _device(panel, 9.1925, 45.4645))
+    qtbot.wait_until(lambda: "45.46" in panel.coords.text(), timeout=2000)
+    assert "9.19" in panel.coords.text()
+    qtbot.wait_until(lambda: "Alfa 1" in QToolTip.text(), timeout=2000)
+    QToolTip.hideText()
+
+
+def test_measure_tool_reports_ground_distance(qtbot: QtBot, panel: MapPanel) -> None:
+    panel.controls.buttons["measure"].click()
+    viewport = panel.canvas.viewport()
+    QTest.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=_device(panel, *DUOMO))
+    QTest.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=_device(panel, 9.1983, 45.4641))
+    # 0.0064° of longitude at 45.46° N is ~500 m on the ground (not 710 Mercator metres).
+    metres = panel.tools.total_distance()
+    assert metres == pytest.approx(500, abs=8)
+    assert panel.status.text() == f"Distanza misurata: {metres:.0f} m"
+    panel.controls.clear_requested.emit()
+    assert not [a for a in panel.live.areas.areas() if a.id.startswith("tool")]
