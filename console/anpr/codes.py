@@ -100,7 +100,17 @@ class SortedCodes:
         """(row, owners) for every query found; rows[i] is the caller's row of queries[i]."""
         if not len(self.keys) or not len(queries):
             return []
-        left = np.searchsorted(self.keys, queries, side="left")
-        right = np.searchsorted(self.keys, queries, side="right")
+        # Sorted queries walk the key array in order: far fewer cache misses on a million keys.
+        order = np.argsort(queries, kind="quicksort")
+        ordered = queries[order]
+        left = np.searchsorted(self.keys, ordered, side="left")
+        right = np.searchsorted(self.keys, ordered, side="right")
         found = np.nonzero(right > left)[0]
-        return [(int(rows[j]), self.owners[left[j] : right[j]]) for j in found]
+        owners, rows_sorted = self.owners, rows[order]
+        return [
+            (int(r), owners[a:b])
+            for r, a, b in zip(
+                rows_sorted[found].tolist(), left[found].tolist(), right[found].tolist(),
+                strict=True,
+            )
+        ]

@@ -284,10 +284,12 @@ class Hotlist:
         for row in np.nonzero(~ok)[0].tolist():  # exotic characters: the dictionary path
             direct.extend((fast_at[row], hit) for hit in self.match(fast[row].decode(), now))
         out = direct
+        append = out.append
         for row, hits in found.items():
             if hits:
-                text = fast[row].decode()
-                out.extend((fast_at[row], hit) for hit in self._hits(hits, text, now))
+                n = fast_at[row]
+                for hit in self._hits(hits, fast[row].decode(), now):
+                    append((n, hit))
         return out
 
     def _normalise_batch(
