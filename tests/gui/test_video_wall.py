@@ -296,6 +296,23 @@ def test_alert_with_camera_pops_into_alarm_tile(qtbot: Any, wall: VideoWall) -> 
     qtbot.wait_until(lambda: playing(wall, 3), timeout=3000)
 
 
+def test_alert_store_ids_are_resolved_and_exercises_say_so(wall: VideoWall) -> None:
+    from console.alerts.store import AlertStore
+    from widgets.video.wall import connect_alerts
+
+    alerts = AlertStore()
+    assert connect_alerts(wall, alerts)
+    wall.alarm_tile = 1
+    data = {
+        "id": "a2", "source": "sensor", "type": "sensor.hydro", "priority": 2,
+        "title": "Esondazione Seveso", "created_at": "2026-01-01T00:00:00Z",
+        "updated_at": "2026-01-01T00:00:00Z", "cameras": ["c5"], "exercise": True,
+    }  # fmt: skip
+    alerts.apply([contract.Event(id=1, event="alert.created", data=data)])
+    assert wall.tiles[1].camera().id == "c5"  # type: ignore[union-attr]
+    assert wall.tiles[1].alarm_text == "Esercitazione — Allarme P2: Esondazione Seveso"
+
+
 def test_open_camera_intent_fills_a_free_tile(wall: VideoWall) -> None:
     intents = Intents()
     intents.open_camera.connect(wall.open_camera)

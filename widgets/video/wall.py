@@ -21,7 +21,6 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import QGridLayout, QWidget
 
-from console.api import contract
 from console.cameras.grids import GRIDS, grid_size, is_large
 from console.cameras.store import CameraStore
 from console.cameras.tile_state import Policy, TileState
@@ -309,23 +308,32 @@ class VideoWall(QWidget):
     # --- alarms -----------------------------------------------------------------------------
 
     def on_alerts_added(self, alerts: Iterable[object]) -> None:
-        """An alert naming cameras pushes the first known one into the alarm tile."""
+        """An alert naming cameras pushes the first known one into the alarm tile.
+
+        Takes contract.Alert or the alert store's records (anything with id, cameras, priority,
+        title and exercise).
+        """
         for alert in alerts:
-            if not isinstance(alert, contract.Alert) or not alert.cameras:
+            cameras = getattr(alert, "cameras", None)
+            if not cameras:
                 continue
             self.alarm_tile = min(self.alarm_tile, self.visible_count() - 1)
-            for cam_id in alert.cameras:
-                if self.store is not None and self.store.get(cam_id) is not None:
-                    if self.maximised is not None and self.maximised != self.alarm_tile:
-                        self.toggle_maximise(self.maximised)
-                    self.assign(self.alarm_tile, cam_id)
-                    tile = self.tiles[self.alarm_tile]
-                    tile.alarm_text = tr(
-                        "Allarme P{p}: {title}", p=alert.priority, title=alert.title
-                    )
-                    tile.update()
-                    self._alarm_clear.start(60_000)
-                    break
+            for cam_id in cameras:
+                if self.store is None or self.store.get(str(cam_id)) is None:
+                    continue
+                if self.maximised is not None and self.maximised != self.alarm_tile:
+                    self.toggle_maximise(self.maximised)
+                self.assign(self.alarm_tile, str(cam_id))
+                tile = self.tiles[self.alarm_tile]
+                title = str(getattr(alert, "title", ""))
+                priority = getattr(alert, "priority", "?")
+                text = tr("Allarme P{p}: {title}", p=priority, title=title)
+                if getattr(alert, "exercise", False):
+                    text = tr("Esercitazione — {text}", text=text)
+                tile.alarm_text = text
+                tile.update()
+                self._alarm_clear.start(60_000)
+                break
 
     def _clear_alarm(self) -> None:
         for tile in self.tiles:
@@ -392,12 +400,18 @@ class VideoWall(QWidget):
 
 
 def connect_alerts(wall: VideoWall, alerts: Any) -> bool:
-    """Follow an AlertStore's `alerts_added(list[Alert])`; False when the store lacks it."""
+    """Follow the alert store: `alerts_added` carries alert ids, resolved with `alerts.get`."""
     signal = getattr(alerts, "alerts_added", None)
     if signal is None:
         return False
+
+    def on_added(items: list[object]) -> None:
+        getter = getattr(alerts, "get", None)
+        resolved = [getter(i) if isinstance(i, str) and callable(getter) else i for i in items]
+        wall.on_alerts_added([r for r in resolved if r is not None])
+
     try:
-        signal.connect(wall.on_alerts_added)
+        signal.connect(on_added)
     except (AttributeError, TypeError, RuntimeError) as exc:
         log.warning("alert store has no usable alerts_added signal: %s", exc)
         return False
