@@ -123,3 +123,16 @@ def test_multidata_agrees_with_data_and_never_leaks_between_cells(store: AlertSt
                     assert got.cacheKey() == expected.cacheKey()
                 else:
                     assert got == expected, (row, col, role)
+
+
+def test_offscreen_inserts_wait_longer_than_onscreen_ones(store: AlertStore) -> None:
+    model = AlertTableModel(store)
+    model.visible_until = 3  # rows 0..3 on screen
+    model.flush()  # a flush just happened: the next ones are spaced
+    store.ingest_many([base(4000, T0 + timedelta(hours=1), priority=4)], first_event_id=40_000)
+    assert model._timer.remainingTime() > 100  # lands at the bottom: no pixel changes
+    store.ingest_many([base(4001, T0 + timedelta(hours=1), priority=2)], first_event_id=40_001)
+    assert model._timer.remainingTime() <= 33  # lands on screen: next flush slot
+    model.flush()
+    assert model.row_of("AL004000") >= 0
+    assert model.row_of("AL004001") >= 0

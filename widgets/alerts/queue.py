@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QKeyEvent, QPalette
+from PySide6.QtGui import QColor, QFont, QKeyEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -183,6 +183,7 @@ class AlertQueue(QWidget):
             hh.resizeSection(col, width)
         hh.setSectionResizeMode(COL_SUBJECT, QHeaderView.ResizeMode.Stretch)
         self.table.key_pressed.connect(self._on_key)
+        self.table.verticalScrollBar().valueChanged.connect(self._update_visible)
         self.table.doubleClicked.connect(self._on_double_click)
 
         self.help = QLabel(tr(HELP))
@@ -291,10 +292,20 @@ class AlertQueue(QWidget):
         self.store.check_sla(self.clock())
         p1 = self.model.unacked_p1()
         self.model.flash_on = bool(p1) and not self.model.flash_on
+        self._update_visible()
         first = self.table.rowAt(0)
         last = self.table.rowAt(self.table.viewport().height() - 1)
         if first >= 0:
             self.model.tick(first, last if last >= 0 else self.model.rowCount() - 1)
+
+    def _update_visible(self) -> None:
+        """Tell the model which rows are on screen: inserts below them are not urgent."""
+        last = self.table.rowAt(self.table.viewport().height() - 1)
+        self.model.visible_until = last if last >= 0 else self.model.rowCount() + 64
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._update_visible()
 
     def _on_p1_inserted(self, alert_id: str) -> None:
         self.alarm.play()
