@@ -127,7 +127,7 @@ def test_multidata_agrees_with_data_and_never_leaks_between_cells(store: AlertSt
 
 def test_offscreen_inserts_wait_longer_than_onscreen_ones(store: AlertStore) -> None:
     model = AlertTableModel(store)
-    model.visible_until = 3  # rows 0..3 on screen
+    model.visible_until = 8  # rows 0..8 on screen (P1, four P2, three P3, one P4)
     model.flush()  # a flush just happened: the next ones are spaced
     store.ingest_many([base(4000, T0 + timedelta(hours=1), priority=4)], first_event_id=40_000)
     assert model._timer.remainingTime() > 100  # lands at the bottom: no pixel changes
