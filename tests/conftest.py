@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,10 +17,10 @@ MILANO_PACK = Path(__file__).resolve().parents[2] / "shared" / "data" / "milano"
 
 
 @pytest.fixture
-def centrale_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def centrale_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh CENTRALE_HOME for one test."""
     monkeypatch.setenv("CENTRALE_HOME", str(tmp_path))
-    yield tmp_path
+    return tmp_path
 
 
 @pytest.fixture
