@@ -14,6 +14,7 @@ packages=(
   libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-xinerama0 libxcb-randr0 libxcb-image0
   libxcb-render-util0 libxcb-shape0 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3
   fonts-dejavu-core                                  # legible default font everywhere
+  dbus gnome-keyring                                 # a real Secret Service for the keyring test
   ffmpeg                                             # camera clips at set-up, ffprobe in tests
   xvfb x11-xserver-utils xserver-xorg-core xserver-xorg-video-dummy   # screenshots, multi-head
 )
