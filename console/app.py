@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         _choose_platform(opts)
         return run_console(opts, settings, log_file)
     except StartupError as exc:
-        log.error("start-up failed: %s", exc)
+        log.info("start-up refused: %s", exc)  # the terminal gets the message once, from fail()
         return fail(str(exc))
     except KeyboardInterrupt:
         return 130

@@ -85,6 +85,7 @@ class Session(QObject):
         self.outbox.pending_changed.connect(self._on_pending)
         self._state = self.stream.state.with_changes(pending_commands=self.outbox.pending_count())
         self._running = False
+        self._stopped = False
         self._tick: asyncio.TimerHandle | None = None
 
     @property
@@ -130,6 +131,7 @@ class Session(QObject):
     async def stop(self) -> None:
         """Stop everything this session started; safe to call twice."""
         self._running = False
+        self._stopped = True
         if self._tick is not None:
             self._tick.cancel()
             self._tick = None
@@ -174,7 +176,12 @@ class Session(QObject):
         return failed
 
     def send(self, method: str, path: str, body: Any = None, key: str | None = None) -> str:
-        """Queue a command (persisted first, sent in order, idempotent); returns its key."""
+        """Queue a command (persisted first, sent in order, idempotent); returns its key.
+
+        ApiError once the session is stopped: the caller keeps the operator's input and says so.
+        """
+        if self._stopped:
+            raise ApiError(0, tr("Sessione chiusa: comando non accodato, ripetere dopo l'accesso."))
         return self.outbox.enqueue(method, path, body, key)
 
     async def logout(self) -> None:

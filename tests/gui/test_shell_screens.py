@@ -144,3 +144,12 @@ def test_saved_arrangement_survives_fewer_screens_and_comes_back(tmp_path: Path)
     again = probe(tmp_path, "three", "--layout", "radio-room")["initial"]
     assert_each_window_on_its_own_screen(again)
     assert [f["key"] for f in again["windows"][2]["floating"]] == ["eventi-tutti"]
+
+
+@pytest.mark.parametrize(("layout", "screens"), [("radio-room", 3), ("video-room", 2)])
+def test_shipped_layouts_put_each_window_on_its_own_screen(
+    tmp_path: Path, layout: str, screens: int
+) -> None:
+    view = probe(tmp_path, "three", "--layout", layout, "--shipped")["initial"]
+    assert len(view["windows"]) == screens
+    assert assert_each_window_on_its_own_screen(view) == list(range(screens))

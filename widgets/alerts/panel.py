@@ -111,6 +111,10 @@ class AlertsPanel(QWidget):
         except ActionRefused as exc:
             self.card.show_message(str(exc), error=True)
             return
+        except Exception as exc:  # e.g. the session was stopped: say so, never crash the loop
+            log.error("alert action failed: %s", exc)
+            self.card.show_message(tr("Azione non riuscita: riprovare."), error=True)
+            return
         coro.close()
         self.card.show_message(tr("Azione non inviata: collegamento non pronto."), error=True)
 

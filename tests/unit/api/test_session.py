@@ -86,6 +86,8 @@ async def test_session_streams_routes_sends_and_stops_cleanly(tmp_path: Path) ->
         await asyncio.wait_for(session.stop(), 5)
     assert asyncio.all_tasks() == before  # nothing left running
     assert session.client.http.is_closed
+    with pytest.raises(ApiError, match="Sessione chiusa"):  # a late timer gets words, not sqlite
+        session.send("POST", "/alerts/a1/actions", {"action": "escalate"})
 
 
 @pytest.mark.asyncio
