@@ -64,11 +64,14 @@ def error_of(tmp_path: Path, text: str, known: set[str] | None = KNOWN) -> str:
     return message
 
 
-def test_shipped_layouts_load_with_the_journal_panel() -> None:
+def test_shipped_layouts_load_with_the_registered_panels() -> None:
+    from console.app import build_registry
+
     names = list_layouts()
     assert {"radio-room", "video-room"} <= set(names)
-    radio = load_layout("radio-room", {"eventlog"})
-    video = load_layout("video-room", {"eventlog"})
+    panels = set(build_registry().names())
+    radio = load_layout("radio-room", panels)
+    video = load_layout("video-room", panels)
     assert len(radio.screens) == 3
     assert len(video.screens) == 2
     for layout in (radio, video):
@@ -186,7 +189,7 @@ def test_not_utf8_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_shipped_paths_are_shown_relative_to_the_repository() -> None:
     with pytest.raises(LayoutError) as info:
-        load_layout("radio-room", {"map"})
+        load_layout("radio-room", {"eventlog"})
     assert str(info.value).startswith("layouts/radio-room.toml: screens[0].panels[0].name: ")
     assert (LAYOUTS / "radio-room.toml").is_file()
 
