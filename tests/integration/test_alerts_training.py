@@ -10,7 +10,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import keyring.backend
 import pytest
 from pytestqt.qtbot import QtBot
 
@@ -21,35 +20,11 @@ from console.api.auth import TokenStore
 from console.api.session import Session
 from console.intents import Intents
 from console.training.launcher import TrainingProcess
+from tests.support import MemoryKeyring, until
 from widgets.alerts.alarm import Alarm
 from widgets.alerts.panel import HANDOVER_CHANNEL, AlertsPanel
 
 pytestmark = [pytest.mark.integration]
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.items.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.items[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.items.pop((service, username), None)
-
-
-async def until(condition: Callable[[], bool], limit: float) -> None:
-    async with asyncio.timeout(limit):
-        while True:
-            if condition():
-                return
-            await asyncio.sleep(0.05)
 
 
 @pytest.mark.asyncio

@@ -8,7 +8,6 @@ import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
-import keyring.backend
 import pytest
 
 from console.api.auth import TokenStore
@@ -18,35 +17,9 @@ from console.api.errors import ApiError
 from console.api.outbox import FAILED, SENT
 from console.api.session import Session
 from console.training.launcher import TrainingProcess
+from tests.support import MemoryKeyring, until
 
 pytestmark = [pytest.mark.integration]
-
-
-class SessionKeyring(keyring.backend.KeyringBackend):
-    """Stands in for the OS keyring, which outlives a console restart."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.items.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.items[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.items.pop((service, username), None)
-
-
-async def until(condition: Callable[[], bool], limit: float) -> None:
-    async with asyncio.timeout(limit):
-        while True:
-            if condition():
-                return
-            await asyncio.sleep(0.02)
 
 
 @pytest.mark.asyncio
@@ -55,7 +28,7 @@ async def test_commands_queued_offline_apply_once_across_a_console_restart(
     make_training_server: Callable[..., TrainingProcess], tmp_path: Path
 ) -> None:
     server = make_training_server()
-    ring = SessionKeyring()
+    ring = MemoryKeyring()
     state = tmp_path / "link.sqlite"
 
     # A console logs in and an alert arrives.

@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
-import keyring.backend
 import pytest
 import pytest_asyncio
 
@@ -21,33 +20,9 @@ from console.incidents.drafts import DraftStore
 from console.incidents.service import IncidentService
 from console.incidents.store import IncidentStore
 from console.training.launcher import TrainingProcess
+from tests.support import MemoryKeyring, until
 
 pytestmark = [pytest.mark.integration]
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.items.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.items[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.items.pop((service, username), None)
-
-
-async def until(condition: Callable[[], bool], limit: float) -> None:
-    async with asyncio.timeout(limit):
-        while True:
-            if condition():
-                return
-            await asyncio.sleep(0.05)
 
 
 class Console:

@@ -7,29 +7,11 @@ import pytest
 
 from console.api.auth import SERVICE, TokenStore, assess
 from console.api.contract import TokenResponse
+from tests.support import MemoryKeyring
 
 TOKENS = TokenResponse(
     access_token="AT", refresh_token="RT", expires_in=60, username="radio", roles=["radio"]
 )
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """Behaves like a working OS keyring."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.items.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.items[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.items.pop((service, username), None)
 
 
 class PlaintextKeyring(MemoryKeyring):
