@@ -14,6 +14,7 @@ from typing import Any
 
 from console.anpr.plates import PlateFormat, display_plate, normalise_plate, plate_format
 from console.api.contract import AlertState
+from console.timeparse import parse_utc
 
 UNKNOWN = "sconosciuto"
 KNOWN_PREFIXES = ("anpr.", "cap.", "sensor.", "unit.", "analytics.", "system.", "camera.")
@@ -105,24 +106,15 @@ class AlertRecord:
 
 def parse_time(value: object, received: datetime, what: str, problems: list[str]) -> datetime:
     """ISO-8601 (or epoch seconds) to aware UTC; absurd or missing -> the receive time."""
-    moment: datetime | None = None
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, int | float) and not isinstance(value, bool):
+    moment: datetime | None = parse_utc(value)
+    if moment is None and isinstance(value, int | float) and not isinstance(value, bool):
         try:
             moment = datetime.fromtimestamp(float(value), UTC)
         except (OverflowError, OSError, ValueError):
             moment = None
-    elif isinstance(value, str) and value:
-        try:
-            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            moment = None
     if moment is None:
         problems.append(f"{what}: mancante o illeggibile")
         return received
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
     if moment < EARLIEST or moment > received + FUTURE_SLACK:
         problems.append(f"{what}: orario assurdo ({value})")
         return received

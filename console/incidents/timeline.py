@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
 from console.api import contract
 from console.i18n import tr
 from console.incidents.lifecycle import label
+from console.timeparse import parse_utc
 
 
 class AlertLike(Protocol):
@@ -35,25 +36,13 @@ class Entry:
     user: str = ""
 
 
-def _time(value: Any) -> datetime | None:
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    if isinstance(value, str) and value:
-        try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    return None
-
-
 def build(history: Iterable[Mapping[str, Any]], alerts: Iterable[AlertLike] = (),
           messages: Iterable[contract.ChatMessage] = (),
           local: Iterable[Mapping[str, Any]] = ()) -> list[Entry]:
     """Entries oldest first; `local` are steps taken here and not yet confirmed by the server."""
     out: list[Entry] = []
     for item in history:
-        at = _time(item.get("at"))
+        at = parse_utc(item.get("at"))
         if at is not None:
             note = str(item.get("note") or "")
             text = label(str(item.get("status", ""))) + (f" — {note}" if note else "")
@@ -62,7 +51,7 @@ def build(history: Iterable[Mapping[str, Any]], alerts: Iterable[AlertLike] = ()
     # confirmed (its server stamp is shown); the others are still travelling.
     confirmed = {str(item.get("status", "")) for item in history}
     for item in local:
-        at = _time(item.get("at"))
+        at = parse_utc(item.get("at"))
         status = str(item.get("status", ""))
         text = label(status)
         if at is not None and status not in confirmed:

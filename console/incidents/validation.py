@@ -21,6 +21,7 @@ from typing import Any
 
 from console.i18n import tr
 from console.incidents import plates, taxonomy
+from console.timeparse import parse_utc
 
 ORDER = ("new", "dispatched", "en_route", "on_scene", "closed")
 _PHONE = re.compile(r"\+?[0-9][0-9 ./-]{4,18}[0-9]")
@@ -59,18 +60,6 @@ class ValidationResult:
         self.issues.append(Issue(name, message, blocks))
 
 
-def _parse_time(value: object) -> datetime | None:
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    if isinstance(value, str) and value:
-        try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    return None
-
-
 def check_location(lon: object, lat: object, inside: AreaCheck | None, result: ValidationResult
                    ) -> None:
     if lon in (None, "") and lat in (None, ""):
@@ -98,7 +87,7 @@ def check_history(history: list[Mapping[str, Any]], result: ValidationResult,
     now = now or datetime.now(UTC)
     first: dict[str, datetime] = {}
     for item in history:
-        at = _parse_time(item.get("at"))
+        at = parse_utc(item.get("at"))
         status = str(item.get("status", ""))
         if at is None:
             result.add("history", tr("Orario non valido per lo stato «{s}».", s=status), True)
@@ -107,7 +96,7 @@ def check_history(history: list[Mapping[str, Any]], result: ValidationResult,
             result.add("history", tr("Orario nel futuro per lo stato «{s}»: {t}.", s=status,
                                      t=at.astimezone().strftime("%d/%m %H:%M")), True)
         first.setdefault(status, at)
-    created = _parse_time(created_at)
+    created = parse_utc(created_at)
     if created is not None:
         first.setdefault("new", created)
     labels = {"new": tr("apertura"), "dispatched": tr("invio"), "en_route": tr("in viaggio"),

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as StdET
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from console.i18n import tr
+from console.timeparse import parse_utc
 
 
 class CotError(ValueError):
@@ -62,11 +63,10 @@ def _time(attrs: dict[str, str], name: str) -> datetime:
     raw = attrs.get(name, "")
     if not raw:
         raise CotError(422, tr("Nell'evento CoT manca l'ora «{n}».", n=name))
-    try:
-        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        raise CotError(422, tr("CoT «{n}»: «{v}» non è un'ora ISO 8601.", n=name, v=raw)) from None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    value = parse_utc(raw)
+    if value is None:
+        raise CotError(422, tr("CoT «{n}»: «{v}» non è un'ora ISO 8601.", n=name, v=raw))
+    return value
 
 
 def _float(attrs: dict[str, str], name: str, required: bool = False) -> float | None:
