@@ -12,16 +12,13 @@ in its title; System and Draft messages are acknowledged and create nothing.
 from __future__ import annotations
 
 import hashlib
-import xml.etree.ElementTree as StdET
 from dataclasses import dataclass, field
 from typing import Any
-
-import defusedxml.ElementTree as SafeET
-from defusedxml import DefusedXmlException
 
 from console.i18n import tr
 from console.training import geocodes
 from console.training.geodata import circle
+from console.training.xmlin import IngestError, safe_root
 
 NAMESPACES = ("urn:oasis:names:tc:emergency:cap:1.2", "urn:oasis:names:tc:emergency:cap:1.1")
 STATUSES = ("Actual", "Exercise", "System", "Test", "Draft")
@@ -29,13 +26,8 @@ MSG_TYPES = ("Alert", "Update", "Cancel", "Ack", "Error")
 SEVERITY_PRIORITY = {"Extreme": 1, "Severe": 2, "Moderate": 3, "Minor": 4, "Unknown": 4}
 
 
-class CapError(ValueError):
+class CapError(IngestError):
     """Bad CAP: `status` is the HTTP status to answer (400 unreadable/hostile, 422 invalid)."""
-
-    def __init__(self, status: int, detail: str) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
 
 
 @dataclass
@@ -174,20 +166,9 @@ def _info(el: Any) -> CapInfo:
 
 
 def parse(body: bytes) -> CapMessage:
-    if not body.strip():
-        raise CapError(400, tr("Contenuto vuoto: inviare un documento CAP 1.2 <alert>."))
-    try:
-        root = SafeET.fromstring(body, forbid_dtd=True)
-    except DefusedXmlException as exc:
-        raise CapError(
-            400,
-            tr(
-                "XML rifiutato perché non sicuro ({k}): DTD ed entità non sono ammesse.",
-                k=type(exc).__name__,
-            ),
-        ) from None
-    except (StdET.ParseError, ValueError, UnicodeError) as exc:
-        raise CapError(400, tr("Il contenuto non è XML ben formato: {e}", e=exc)) from None
+    root = safe_root(
+        body, CapError, tr("Contenuto vuoto: inviare un documento CAP 1.2 <alert>.")
+    )
     ns = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
     if _ns(root.tag) != "alert" or ns not in NAMESPACES:
         raise CapError(

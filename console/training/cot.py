@@ -10,23 +10,17 @@ Anything else is refused with 422, unreadable or hostile XML with 400 (defusedxm
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as StdET
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import defusedxml.ElementTree as SafeET
-from defusedxml import DefusedXmlException
-
 from console.i18n import tr
 from console.timeparse import parse_utc
+from console.training.xmlin import IngestError, safe_root
 
 
-class CotError(ValueError):
-    def __init__(self, status: int, detail: str) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
+class CotError(IngestError):
+    """Bad CoT: `status` is the HTTP status to answer (400 unreadable/hostile, 422 invalid)."""
 
 
 @dataclass
@@ -90,16 +84,7 @@ def _child(el: Any, name: str) -> Any:
 
 
 def parse(body: bytes) -> CotEvent:
-    if not body.strip():
-        raise CotError(400, tr("Contenuto vuoto: inviare un documento CoT <event>."))
-    try:
-        root = SafeET.fromstring(body, forbid_dtd=True)
-    except DefusedXmlException as exc:
-        raise CotError(
-            400, tr("XML rifiutato perché non sicuro ({k}).", k=type(exc).__name__)
-        ) from None
-    except (StdET.ParseError, ValueError, UnicodeError) as exc:
-        raise CotError(400, tr("Il contenuto non è XML ben formato: {e}", e=exc)) from None
+    root = safe_root(body, CotError, tr("Contenuto vuoto: inviare un documento CoT <event>."))
     if root.tag != "event":
         raise CotError(422, tr("Atteso un <event> CoT, ricevuto <{tag}>.", tag=root.tag))
     a = dict(root.attrib)
