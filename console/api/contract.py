@@ -79,10 +79,13 @@ class EventType(StrEnum):
     CHAT_MESSAGE = "chat.message"
     CHAT_RECEIPT = "chat.receipt"
     CHAT_PRESENCE = "chat.presence"
+    CHAT_CHANNEL = "chat.channel"
     CAMERA_UPDATED = "camera.updated"
     SENSOR_READING = "sensor.reading"
     MARKER_UPDATED = "marker.updated"
     AUDIT_APPENDED = "audit.appended"
+    WATCHLIST_UPDATED = "watchlist.updated"
+    WATCHLIST_REMOVED = "watchlist.removed"
     RESYNC = "resync"
 
 
@@ -353,6 +356,8 @@ class ChatMessage(Model):
     incident_id: str | None = None
     alert_id: str | None = None
     attachment: str | None = None
+    # The sender's Idempotency-Key: lets the sending console match the event to its pending copy.
+    client_key: str | None = None
 
 
 class ChatMessageWrite(Model):
@@ -367,10 +372,37 @@ class ChatMessageWrite(Model):
 
 
 class Receipt(Model):
+    """delivered/read are cumulative: a desk that read message M has read the channel up to M."""
+
     message_id: str
     desk: str
     kind: str  # delivered | read | ack
     at: datetime
+
+
+class PresenceStatus(StrEnum):
+    ONLINE = "online"
+    AWAY = "away"
+    OFFLINE = "offline"
+
+
+class Presence(Model):
+    desk: str
+    status: PresenceStatus
+    at: datetime
+
+
+class PresenceWrite(Model):
+    status: PresenceStatus
+
+
+class ChannelWrite(Model):
+    """Open an incident channel (`incident_id`) or a direct channel with one other desk."""
+
+    kind: ChannelKind
+    incident_id: str | None = Field(default=None, max_length=100)
+    desk: str | None = Field(default=None, max_length=200, description="direct: the other desk")
+    name: str | None = Field(default=None, max_length=200)
 
 
 # --- audit -------------------------------------------------------------------------------------
@@ -449,6 +481,7 @@ class ChatChannelMessages(Model):
     channel_id: str
     messages: list[ChatMessage]
     has_more: bool
+    receipts: list[Receipt] = []  # the receipts of the messages on this page
 
 
 class ReceiptWrite(Model):
@@ -484,3 +517,31 @@ class CotResult(Model):
     type: str
     applied_as: str = Field(description="unit, marker or chat")
     object_id: str
+
+
+# --- additions: operator watchlist (v1, backwards compatible) ----------------------------------
+
+
+class WatchEntry(Model):
+    """A plate of interest an operator put on the watchlist; payload of `watchlist.updated`.
+
+    The back-end runs every gate transit through it; a hit becomes an `anpr.hotlist` alert with
+    list `watch`. `watchlist.removed` carries `{"plate", "removed_by", "at"}`.
+    """
+
+    plate: str = Field(description="normalised: upper case, no spaces or separators")
+    reason: str
+    expiry: datetime = Field(description="after this the plate no longer matches")
+    added_by: str
+    added_at: datetime
+    hits: int = 0
+    last_hit_at: datetime | None = None
+    last_gate: str = ""
+
+
+class WatchWrite(Model):
+    """Body of `PUT /watchlist/{plate}`: reason and expiry are mandatory (law: justified and
+    time-limited)."""
+
+    reason: str = Field(min_length=3, max_length=500)
+    expiry: datetime
