@@ -211,6 +211,7 @@ class Console:
         self.stores: list[Any] = []
         self._tasks: set[asyncio.Task[Any]] = set()
         self._quit: asyncio.Future[int] | None = None
+        self._signing_in = False
 
     # --- life cycle -----------------------------------------------------------------------
 
@@ -300,12 +301,37 @@ class Console:
             for prefix in store.EVENT_PREFIXES:
                 self.session.router.subscribe(prefix, store.apply)
         try:
-            await self.session.start(self.operator, password)
+            if password is not None:
+                await self.session.start(self.operator, password)
+            elif not await self._sign_in():
+                return
         except Exception as exc:
             log.exception("sign-in failed")
             self.status.set_connection(tr("Accesso non riuscito: {why}", why=exc), "error")
             return
+        self.session.auth_failed.connect(
+            lambda why: self._spawn(self._sign_in(why), "sign-in again")
+        )
         await self.load_snapshots()
+
+    async def _sign_in(self, reason: str = "") -> bool:
+        """A real server: the saved access, or the login dialog (again when access expires)."""
+        from widgets.common.login import sign_in
+
+        if self._signing_in:
+            return False
+        self._signing_in = True
+        try:
+            user = await sign_in(self.session, self.operator, reason=reason)
+        finally:
+            self._signing_in = False
+        if user is None:
+            self.status.set_connection(
+                tr("Non connesso: accesso annullato. Riavviare la console per accedere."), "error"
+            )
+            return False
+        self.operator = self.status.operator = self.ctx.operator = user
+        return True
 
     async def load_snapshots(self) -> None:
         """Reset the stores from the server, consistently with the event stream."""

@@ -7,14 +7,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
+from console.api.auth import TokenStore
 from console.api.contract import TokenResponse
 from console.api.journal import EventJournal
 from console.api.session import Session
 from console.training.launcher import TrainingProcess, free_port
-from widgets.common.login import LoginDialog
+from tests.support import MemoryKeyring, until
+from widgets.common.login import LoginDialog, sign_in
 
 pytestmark = [pytest.mark.integration]
 
@@ -93,5 +95,73 @@ async def test_unreachable_server_is_said_plainly(tmp_path: Path, qtbot: QtBot) 
         assert dialog.error_label.text() == (
             f"Server {url} non raggiungibile. Verificare la rete o l'indirizzo del server."
         )
+    finally:
+        await asyncio.wait_for(session.stop(), 30)
+
+
+async def _dialog_opened(limit: float = 30) -> LoginDialog:
+    found: list[LoginDialog] = []
+
+    def visible() -> bool:
+        found[:] = [
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, LoginDialog) and w.isVisible()
+        ]
+        return bool(found)
+
+    await until(visible, limit)
+    return found[0]
+
+
+@pytest.mark.asyncio
+async def test_sign_in_asks_only_when_no_access_is_saved(
+    make_training_server: Callable[..., TrainingProcess], tmp_path: Path, qtbot: QtBot
+) -> None:
+    """First start on a real server: the dialog asks; the next start reuses the saved access."""
+    server = make_training_server()
+    keyring = MemoryKeyring()
+    first = Session(
+        server.base_url,
+        state_path=tmp_path / "first.sqlite",
+        token_store=TokenStore(server.base_url, backend=keyring),
+    )
+    try:
+        signing = asyncio.ensure_future(sign_in(first, "radio"))
+        dialog = await _dialog_opened()
+        assert dialog.user_edit.text() == "radio"
+        dialog.password_edit.setText("radio")
+        dialog.login_button.click()
+        assert await asyncio.wait_for(signing, 60) == "radio"
+    finally:
+        await asyncio.wait_for(first.stop(), 30)
+
+    second = Session(
+        server.base_url,
+        state_path=tmp_path / "second.sqlite",
+        token_store=TokenStore(server.base_url, backend=keyring),
+    )
+    try:
+        assert await asyncio.wait_for(sign_in(second, "radio"), 30) == "radio"
+        shown = [w for w in QApplication.topLevelWidgets() if isinstance(w, LoginDialog)]
+        assert not [w for w in shown if w.isVisible()]
+        alerts = await asyncio.wait_for(second.fetch("/alerts"), 30)
+        assert isinstance(alerts, list)
+    finally:
+        await asyncio.wait_for(second.stop(), 30)
+
+
+@pytest.mark.asyncio
+async def test_sign_in_again_says_why_and_cancel_returns_none(
+    make_training_server: Callable[..., TrainingProcess], tmp_path: Path, qtbot: QtBot
+) -> None:
+    server = make_training_server()
+    session = Session(server.base_url, state_path=tmp_path / "link.sqlite")
+    try:
+        signing = asyncio.ensure_future(sign_in(session, "radio", reason="Accesso scaduto."))
+        dialog = await _dialog_opened()
+        assert dialog.error_label.text() == "Accesso scaduto."
+        dialog.cancel_button.click()
+        assert await asyncio.wait_for(signing, 30) is None
     finally:
         await asyncio.wait_for(session.stop(), 30)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -25,6 +26,9 @@ from PySide6.QtWidgets import (
 from console.api.errors import ApiError
 from console.i18n import tr
 from widgets.common import theme
+
+if TYPE_CHECKING:
+    from console.api.session import Session
 
 log = logging.getLogger(__name__)
 
@@ -186,3 +190,53 @@ class LoginDialog(QDialog):
         if self._task is not None and not self._task.done():
             self._task.cancel()
         super().reject()
+
+
+async def sign_in(
+    session: Session,
+    username: str,
+    *,
+    reason: str = "",
+    parent: QWidget | None = None,
+) -> str | None:
+    """Sign `session` in as `username`: the stored access first, the login dialog when needed.
+
+    With no `reason` a saved access (keyring) is tried first, so a console restarted in the
+    middle of a shift connects without asking. When there is none, or when `reason` says why the
+    server refused us (expired or revoked access), the dialog asks; the operator may sign in as
+    another user. Returns the signed-in user name, or None when the operator cancelled.
+    """
+    if not reason:
+        try:
+            await session.start(username, None)
+            return username
+        except ApiError as exc:
+            if exc.status != 401:
+                raise
+    dialog = LoginDialog(
+        session.server,
+        session.tokens.reason,
+        persistent=session.tokens.persistent,
+        login=session.start,
+        username=username,
+        parent=parent,
+    )
+    if reason:
+        dialog.show_error(reason)
+    entered: list[str] = []
+    dialog.credentials_entered.connect(lambda user, _password: entered.append(user))
+    closed: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+    def on_finished(code: int) -> None:
+        if not closed.done():
+            closed.set_result(code)
+
+    dialog.finished.connect(on_finished)
+    dialog.open()
+    try:
+        code = await closed
+    finally:
+        dialog.deleteLater()
+    if code != QDialog.DialogCode.Accepted.value or not entered:
+        return None
+    return entered[-1]
