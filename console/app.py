@@ -321,6 +321,7 @@ class Console:
         if self._signing_in:
             return False
         self._signing_in = True
+        self.status.set_connection(tr("In attesa dell'accesso dell'operatore…"), "warn")
         try:
             user = await sign_in(self.session, self.operator, reason=reason)
         finally:
