@@ -37,6 +37,17 @@ CREATE TABLE IF NOT EXISTS messages (
     body TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS messages_channel ON messages (channel_id, seq);
+CREATE TABLE IF NOT EXISTS chat_receipts (
+    message_id TEXT NOT NULL,
+    desk TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (message_id, desk, kind)
+);
+CREATE TABLE IF NOT EXISTS chat_presence (
+    desk TEXT PRIMARY KEY,
+    body TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS users (
     username TEXT PRIMARY KEY,
     display_name TEXT NOT NULL,
