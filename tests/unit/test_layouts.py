@@ -79,6 +79,18 @@ def test_shipped_layouts_load_with_the_registered_panels() -> None:
         assert len(keys) == len(set(keys)), "dock identities must be unique"
 
 
+def test_every_operating_mode_has_a_shipped_layout() -> None:
+    from console.app import TRAINING_USER_FOR_MODE, build_registry
+
+    panels = set(build_registry().names())
+    shipped = {name: load_layout(name, panels) for name in list_layouts()}
+    modes = {layout.mode for layout in shipped.values()}
+    assert modes == set(TRAINING_USER_FOR_MODE), "one layout per operating mode at least"
+    assert shipped["tactical-table"].touch
+    assert shipped["videowall"].kiosk, "the videowall is seen by visitors: personal data masked"
+    assert not any(layout.kiosk for name, layout in shipped.items() if name != "videowall")
+
+
 @pytest.mark.parametrize("name", list_layouts())
 def test_every_shipped_layout_is_valid_against_its_own_panel_names(name: str) -> None:
     layout = load_layout(name)
