@@ -29,6 +29,7 @@ class PlateFormat(StrEnum):
 
 # Characters readers and operators put between plate groups.
 _SEPARATORS = " \t\r\n-._·/|,:;'\"`\u00a0"
+SEPARATORS = _SEPARATORS
 _STRIP = str.maketrans("", "", _SEPARATORS)
 
 _ITALIAN = re.compile(r"[A-Z]{2}[0-9]{3}[A-Z]{2}")

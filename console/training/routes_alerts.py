@@ -1,4 +1,5 @@
-"""Alerts: list with filters, one alert, operator actions (idempotent), manual alerts."""
+"""Alerts: list with filters, one alert, operator actions (idempotent), manual alerts; the
+operator watchlist whose plates the gates match."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
+from console.anpr.plates import normalise_plate
+from console.anpr.watchlist import WatchlistError
 from console.api import contract as c
 from console.i18n import tr
-from console.training import alerts, commands
+from console.training import alerts, anpr, commands
 from console.training.auth import Authed, Operator
 from console.training.context import Ctx
 from console.training.db import Tx
@@ -102,5 +105,47 @@ async def alert_action(
 ) -> JSONResponse:
     def handler(tx: Tx) -> tuple[int, Any]:
         return 200, dump(alerts.apply_command(ctx, tx, alert_id, cmd, user))
+
+    return commands.run(ctx, request, user, handler)
+
+
+# --- operator watchlist: plates of interest matched against live transits (console.anpr) -----
+
+PlatePath = Annotated[str, Path(min_length=1, max_length=40)]
+
+
+@router.get("/watchlist", response_model=list[c.WatchEntry], responses=PROBLEMS)
+async def list_watchlist(_user: Authed, ctx: Ctx) -> list[c.WatchEntry]:
+    return sorted(anpr.for_ctx(ctx).watched.values(), key=lambda e: (e.expiry, e.plate))
+
+
+@router.put("/watchlist/{plate}", response_model=c.WatchEntry, responses=PROBLEMS)
+async def put_watchlist(
+    plate: PlatePath, body: c.WatchWrite, request: Request, user: Operator, ctx: Ctx
+) -> JSONResponse:
+    """Add (201) or replace (200) a plate; reason and expiry are mandatory."""
+
+    def handler(tx: Tx) -> tuple[int, Any]:
+        try:
+            created, entry = anpr.for_ctx(ctx).put_watch(
+                tx, plate, body.reason, body.expiry, user.username
+            )
+        except WatchlistError as exc:
+            raise ProblemError(422, str(exc)) from None
+        return (201 if created else 200), dump(entry)
+
+    return commands.run(ctx, request, user, handler)
+
+
+@router.delete("/watchlist/{plate}", response_model=c.WatchEntry, responses=PROBLEMS)
+async def delete_watchlist(
+    plate: PlatePath, request: Request, user: Operator, ctx: Ctx
+) -> JSONResponse:
+    def handler(tx: Tx) -> tuple[int, Any]:
+        norm = normalise_plate(plate)
+        entry = anpr.for_ctx(ctx).remove_watch(tx, norm, user.username)
+        if entry is None:
+            raise ProblemError(404, tr("La targa {p} non è nella lista di sorveglianza.", p=norm))
+        return 200, dump(entry)
 
     return commands.run(ctx, request, user, handler)

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.integration
 
 DRILL = RESOURCES / "training" / "drill_seveso_niguarda.toml"
 HOTLIST_FIELDS = {"plate", "list", "list_label", "list_source", "list_expiry", "gate_id",
-                  "gate_name", "direction", "transit_at", "confidence"}
+                  "gate_name", "direction", "transit_at", "confidence", "read", "match"}
 PRIORITY_BY_LIST = {"A1": {1, 2}, "C": {2}, "A2": {3}, "municipal": {4}}
 
 
