@@ -2,6 +2,8 @@
 
 An operator who rebuilds the same 3x3 of the stadium every match day should press one button.
 Files are small JSON written atomically; a damaged file is set aside and reported, never fatal.
+The operator's choice of alarm tile lives in the same file: it is part of how they set up the
+wall, like their salvos.
 """
 
 from __future__ import annotations
@@ -10,13 +12,19 @@ import json
 import logging
 import os
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Literal
 
 from console.cameras.grids import GRIDS
 from console.paths import state_dir
 
 log = logging.getLogger(__name__)
+
+MIN_DWELL_S = 2.0  # below this a picture is gone before the operator has read it
+MAX_DWELL_S = 3600.0
+
+StepKind = Literal["camera", "salvo"]
 
 
 @dataclass
@@ -26,21 +34,49 @@ class Salvo:
     tiles: list[str | None] = field(default_factory=list)  # camera id per tile, None = empty
 
 
+@dataclass(frozen=True)
+class TourStep:
+    """One stop of a tour: a camera (by id) or a saved view (by name); dwell None = tour's."""
+
+    kind: StepKind
+    ref: str
+    dwell_s: float | None = None
+
+
 @dataclass
 class Tour:
     name: str
-    cameras: list[str] = field(default_factory=list)
+    steps: list[TourStep] = field(default_factory=list)
     dwell_s: float = 10.0
+
+    @classmethod
+    def of_cameras(cls, name: str, cameras: list[str], dwell_s: float = 10.0) -> Tour:
+        return cls(name, [TourStep("camera", c) for c in cameras], dwell_s)
+
+    @property
+    def cameras(self) -> list[str]:
+        return [s.ref for s in self.steps if s.kind == "camera"]
+
+    def dwell_of(self, step: TourStep) -> float:
+        return step.dwell_s if step.dwell_s is not None else self.dwell_s
+
+
+def _check_dwell(value: float) -> None:
+    if not MIN_DWELL_S <= value <= MAX_DWELL_S:
+        raise ValueError(
+            f"dwell time must be between {MIN_DWELL_S:g} and {MAX_DWELL_S:g} s, not {value:g}"
+        )
 
 
 class ViewLibrary:
-    """Salvos and tours of one operator; every change is saved at once."""
+    """Salvos, tours and the alarm tile of one operator; every change is saved at once."""
 
     def __init__(self, operator: str, root: Path | None = None) -> None:
         safe = re.sub(r"[^A-Za-z0-9_.-]", "_", operator or "operatore")
         self.path = (root or state_dir() / "video") / f"{safe}.json"
         self._salvos: dict[str, Salvo] = {}
         self._tours: dict[str, Tour] = {}
+        self._alarm_tile: int | None = None
         self.load_error = ""
         self._load()
 
@@ -69,15 +105,29 @@ class ViewLibrary:
             self._save()
 
     def save_tour(self, tour: Tour) -> None:
-        if not tour.name.strip() or not tour.cameras:
-            raise ValueError("a tour needs a name and at least one camera")
-        if tour.dwell_s < 2:
-            raise ValueError("dwell time below 2 s would be unreadable")
+        if not tour.name.strip() or not tour.steps:
+            raise ValueError("a tour needs a name and at least one step")
+        _check_dwell(tour.dwell_s)
+        for step in tour.steps:
+            if step.kind not in ("camera", "salvo") or not step.ref:
+                raise ValueError(f"bad tour step {step!r}")
+            if step.dwell_s is not None:
+                _check_dwell(step.dwell_s)
         self._tours[tour.name] = tour
         self._save()
 
     def delete_tour(self, name: str) -> None:
         if self._tours.pop(name, None) is not None:
+            self._save()
+
+    @property
+    def alarm_tile(self) -> int | None:
+        """The tile this operator chose for alarm pop-ups; None = the layout's default."""
+        return self._alarm_tile
+
+    def set_alarm_tile(self, index: int | None) -> None:
+        if index != self._alarm_tile:
+            self._alarm_tile = index
             self._save()
 
     def _load(self) -> None:
@@ -90,26 +140,56 @@ class ViewLibrary:
                 if salvo.grid in GRIDS:
                     self._salvos[salvo.name] = salvo
             for item in raw.get("tours", []):
-                tour = Tour(
-                    str(item["name"]),
-                    [str(c) for c in item["cameras"]],
-                    float(item.get("dwell_s", 10.0)),
-                )
+                tour = _tour_from_json(item)
                 self._tours[tour.name] = tour
+            alarm = raw.get("alarm_tile")
+            self._alarm_tile = int(alarm) if alarm is not None else None
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             # Keep the damaged file for inspection; start empty rather than refuse to start.
             self.load_error = str(exc)
             log.warning("saved video views unreadable (%s); kept aside as .bad", exc)
             self._salvos.clear()
             self._tours.clear()
+            self._alarm_tile = None
             os.replace(self.path, self.path.with_suffix(".bad"))
 
     def _save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        data = {
-            "salvos": [asdict(s) for s in self.salvos()],
-            "tours": [asdict(t) for t in self.tours()],
+        data: dict[str, Any] = {
+            "salvos": [
+                {"name": s.name, "grid": s.grid, "tiles": list(s.tiles)} for s in self.salvos()
+            ],
+            "tours": [_tour_to_json(t) for t in self.tours()],
+            "alarm_tile": self._alarm_tile,
         }
         tmp = self.path.with_suffix(".tmp")
         tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
         os.replace(tmp, self.path)
+
+
+def _tour_to_json(tour: Tour) -> dict[str, Any]:
+    steps = []
+    for s in tour.steps:
+        step: dict[str, Any] = {s.kind: s.ref}
+        if s.dwell_s is not None:
+            step["dwell_s"] = s.dwell_s
+        steps.append(step)
+    return {"name": tour.name, "dwell_s": tour.dwell_s, "steps": steps}
+
+
+def _tour_from_json(item: dict[str, Any]) -> Tour:
+    """Steps as {"camera": id} / {"salvo": name}; the first format (a plain camera list) too."""
+    steps: list[TourStep] = []
+    if "steps" in item:
+        for raw in item["steps"]:
+            dwell = raw.get("dwell_s")
+            dwell_s = float(dwell) if dwell is not None else None
+            if "camera" in raw:
+                steps.append(TourStep("camera", str(raw["camera"]), dwell_s))
+            elif "salvo" in raw:
+                steps.append(TourStep("salvo", str(raw["salvo"]), dwell_s))
+            else:
+                raise ValueError(f"tour step without camera or salvo: {raw!r}")
+    else:
+        steps = [TourStep("camera", str(c)) for c in item["cameras"]]
+    return Tour(str(item["name"]), steps, float(item.get("dwell_s", 10.0)))

@@ -68,7 +68,9 @@ def make_wall_panel(ctx: Any, params: dict[str, Any]) -> QWidget:
     )
     grid = str(params.get("grid", "2x2"))
     wall.set_grid(grid if grid in GRIDS else "2x2")
-    wall.alarm_tile = max(0, min(int(params.get("alarm_tile", 0)), wall.visible_count() - 1))
+    if wall.library.alarm_tile is None:  # the operator's own choice wins over the layout's
+        default = max(0, min(int(params.get("alarm_tile", 0)), wall.visible_count() - 1))
+        wall.set_alarm_tile(default, remember=False)
     intents = _service(ctx, "intents")
     if isinstance(intents, Intents):
         intents.open_camera.connect(wall.open_camera)

@@ -95,6 +95,8 @@ def paint_overlays(tile: VideoTile, painter: QPainter) -> None:
         if tile.show_info:
             _paint_info(tile, painter, fm, line)
 
+    _paint_badges(tile, painter, fm, line)
+
     if tile.alarm_text:
         pen = QPen(QColor(theme.PRIORITY[1]), 4)
         painter.setPen(pen)
@@ -113,6 +115,37 @@ def paint_overlays(tile: VideoTile, painter: QPainter) -> None:
         painter.setPen(QPen(QColor(theme.BORDER), 1))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(QRectF(0.5, 0.5, w - 1, h - 1))
+
+
+def _paint_badges(tile: VideoTile, painter: QPainter, fm: QFontMetrics, line: int) -> None:
+    """Bottom-left chips: this tile takes alarm pop-ups; a tour runs here.
+
+    Small and steady (no blinking): the operator must find the alarm tile at a glance, but it
+    should not compete with a real alarm, which gets the red frame and banner.
+    """
+    chips: list[tuple[str, str, str]] = []  # text, border colour, text colour
+    if tile.alarm_target:
+        chips.append((tr("Riquadro allarmi"), theme.PRIORITY[1], theme.TEXT))
+    if tile.tour_text:
+        chips.append((tile.tour_text, theme.ACCENT, theme.TEXT))
+    if not chips:
+        return
+    bottom = tile.height() - (line if tile.alarm_text else 0) - 4
+    x = _PAD
+    height = fm.height() + 4
+    for text, border, colour in chips:
+        room = tile.width() - x - _PAD
+        if room < 40:
+            break
+        shown = fm.elidedText(text, Qt.TextElideMode.ElideRight, room - 2 * _PAD)
+        width = fm.horizontalAdvance(shown) + 2 * _PAD
+        rect = QRectF(x, bottom - height, width, height)
+        painter.setPen(QPen(QColor(border), 1.5))
+        painter.setBrush(theme.qcolor(theme.BACKGROUND, 220))
+        painter.drawRoundedRect(rect, 4, 4)
+        painter.setPen(QColor(colour))
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, shown)
+        x += width + _PAD
 
 
 def _paint_info(tile: VideoTile, painter: QPainter, fm: QFontMetrics, line: int) -> None:

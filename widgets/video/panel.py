@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QSizePolicy,
     QToolButton,
@@ -21,20 +22,10 @@ from PySide6.QtWidgets import (
 )
 
 from console.cameras.grids import GRID_NAMES
-from console.cameras.views import Tour
 from console.i18n import tr
 from widgets.common import theme
+from widgets.video.views_dialog import GRID_LABELS, SalvoManager, TourEditor
 from widgets.video.wall import VideoWall
-
-_GRID_LABELS = {
-    "1": "1",
-    "2x2": "2×2",
-    "3x3": "3×3",
-    "4x4": "4×4",
-    "1+5": "1+5",
-    "1+7": "1+7",
-    "1+12": "1+12",
-}
 
 
 class _Notice(QLabel):
@@ -65,24 +56,29 @@ class VideoPanel(QWidget):
         bar.setContentsMargins(4, 4, 4, 4)
         self.grid = QComboBox()
         for name in GRID_NAMES:
-            self.grid.addItem(_GRID_LABELS[name], name)
+            self.grid.addItem(GRID_LABELS[name], name)
         self.grid.setCurrentIndex(GRID_NAMES.index(wall.grid_name))
         self.grid.setToolTip(tr("Disposizione dei riquadri"))
         self.grid.currentIndexChanged.connect(self._on_grid)
         bar.addWidget(QLabel(tr("Griglia")))
         bar.addWidget(self.grid)
 
-        self.salvos = QComboBox()
-        self.salvos.setToolTip(tr("Viste salvate"))
-        self.salvos.activated.connect(self._on_salvo)
-        save = QPushButton(tr("Salva vista"))
-        save.clicked.connect(self._ask_salvo)
-        bar.addWidget(self.salvos)
-        bar.addWidget(save)
+        self.views_button = QToolButton()
+        self.views_button.setText(tr("Viste"))
+        self.views_button.setToolTip(tr("Viste salvate: richiama, salva, gestisci"))
+        self.views_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.views_menu = QMenu(self.views_button)
+        self.views_menu.aboutToShow.connect(self.fill_views_menu)
+        self.views_button.setMenu(self.views_menu)
+        bar.addWidget(self.views_button)
 
-        self.tour_button = QPushButton(tr("Giro"))
-        self.tour_button.setToolTip(tr("Ciclo delle telecamere nel riquadro selezionato"))
-        self.tour_button.clicked.connect(self._toggle_tour)
+        self.tour_button = QToolButton()
+        self.tour_button.setText(tr("Giro"))
+        self.tour_button.setToolTip(tr("Giri di telecamere: avvia, metti in pausa, modifica"))
+        self.tour_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.tour_menu = QMenu(self.tour_button)
+        self.tour_menu.aboutToShow.connect(self.fill_tour_menu)
+        self.tour_button.setMenu(self.tour_menu)
         bar.addWidget(self.tour_button)
 
         snap = QPushButton(tr("Istantanea"))
@@ -124,9 +120,11 @@ class VideoPanel(QWidget):
         layout.addWidget(wall, 1)
         wall.notice.connect(self.notice.setText)
         wall.grid_changed.connect(self._on_wall_grid)
+        wall.tour_changed.connect(self._on_tour_changed)
         for tile in wall.tiles:
             tile.activated.connect(lambda _i: self._refresh_presets())
-        self._refresh_salvos()
+        self.fill_views_menu()
+        self.fill_tour_menu()
         self._refresh_presets()
         backend = wall.choice
         self.notice.setText(tr("Lettore video: {b} — {why}", b=backend.backend, why=backend.reason))
@@ -140,17 +138,68 @@ class VideoPanel(QWidget):
         self.grid.setCurrentIndex(GRID_NAMES.index(name))
         self.grid.blockSignals(False)
 
-    def _refresh_salvos(self) -> None:
-        self.salvos.clear()
-        self.salvos.addItem(tr("Viste salvate…"), None)
-        for salvo in self.wall.library.salvos():
-            self.salvos.addItem(salvo.name, salvo.name)
+    def fill_views_menu(self) -> None:
+        """Saved views first (one click recalls), then saving and managing."""
+        menu = self.views_menu
+        menu.clear()
+        salvos = self.wall.library.salvos()
+        for salvo in salvos:
+            label = f"{salvo.name}  ({GRID_LABELS.get(salvo.grid, salvo.grid)})"
+            menu.addAction(label).triggered.connect(
+                lambda _=False, s=salvo: self.wall.apply_salvo(s)
+            )
+        if not salvos:
+            menu.addAction(tr("Nessuna vista salvata")).setEnabled(False)
+        menu.addSeparator()
+        menu.addAction(tr("Salva vista attuale…")).triggered.connect(self._ask_salvo)
+        menu.addAction(tr("Gestisci viste…")).triggered.connect(self.open_salvo_manager)
 
-    def _on_salvo(self, _index: int) -> None:
-        name = self.salvos.currentData()
-        salvo = self.wall.library.salvo(str(name)) if name else None
-        if salvo is not None:
-            self.wall.apply_salvo(salvo)
+    def fill_tour_menu(self) -> None:
+        menu = self.tour_menu
+        menu.clear()
+        run = self.wall.tour
+        if run is not None:
+            menu.addAction(run.label()).setEnabled(False)
+            if run.paused:
+                menu.addAction(tr("Riprendi giro")).triggered.connect(self.wall.resume_tour)
+            else:
+                menu.addAction(tr("Pausa giro")).triggered.connect(self.wall.pause_tour)
+            menu.addAction(tr("Ferma giro")).triggered.connect(self.wall.stop_tour)
+            menu.addSeparator()
+        tours = self.wall.library.tours()
+        for tour in tours:
+            sub = menu.addMenu(tour.name)
+            sub.addAction(tr("Nel riquadro selezionato")).triggered.connect(
+                lambda _=False, t=tour: self.wall.start_tour(t)
+            )
+            sub.addAction(tr("Su tutta la parete")).triggered.connect(
+                lambda _=False, t=tour: self.wall.start_tour(t, whole_wall=True)
+            )
+        if not tours:
+            menu.addAction(tr("Nessun giro definito")).setEnabled(False)
+        menu.addSeparator()
+        menu.addAction(tr("Modifica giri…")).triggered.connect(self.open_tour_editor)
+
+    def _on_tour_changed(self) -> None:
+        run = self.wall.tour
+        if run is None:
+            self.tour_button.setText(tr("Giro"))
+            self.tour_button.setToolTip(tr("Giri di telecamere: avvia, metti in pausa, modifica"))
+        else:
+            self.tour_button.setText(tr("Giro (in pausa)") if run.paused else tr("Giro ▸"))
+            self.tour_button.setToolTip(run.label())
+
+    def open_salvo_manager(self) -> SalvoManager:
+        dialog = SalvoManager(self.wall, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def open_tour_editor(self) -> TourEditor:
+        dialog = TourEditor(self.wall, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def _ask_salvo(self) -> None:
         dialog = QInputDialog(self)
@@ -162,22 +211,6 @@ class VideoPanel(QWidget):
     def _save_salvo(self, name: str) -> None:
         if name.strip():
             self.wall.save_salvo(name.strip())
-            self._refresh_salvos()
-
-    def _toggle_tour(self) -> None:
-        if self.wall.tour_running():
-            self.wall.stop_tour()
-            self.tour_button.setText(tr("Giro"))
-            return
-        store = self.wall.store
-        cameras = [c.id for c in store.cameras()] if store is not None else []
-        tours = self.wall.library.tours()
-        tour = tours[0] if tours else Tour(tr("Tutte le telecamere"), cameras, 10.0)
-        if not tour.cameras:
-            self.notice.setText(tr("Nessuna telecamera per il giro"))
-            return
-        self.wall.start_tour(tour)
-        self.tour_button.setText(tr("Ferma giro"))
 
     def _ask_snapshot(self) -> None:
         dialog = QInputDialog(self)

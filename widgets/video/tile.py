@@ -9,6 +9,7 @@ Signals:
     maximise_requested(int)        double-click / Enter / F
     camera_dropped(int, str)       a camera id dropped on this tile
     state_changed(int, str)        the machine changed state (TileState value)
+    menu_requested(int, QPoint)    right click: the wall shows the tile menu at this global point
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ import logging
 import time
 from datetime import datetime
 
-from PySide6.QtCore import QMimeData, QPointF, QRect, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QCloseEvent,
     QColor,
+    QContextMenuEvent,
     QDragEnterEvent,
     QDropEvent,
     QFont,
@@ -64,6 +66,7 @@ class VideoTile(QWidget):
     maximise_requested = Signal(int)
     camera_dropped = Signal(int, str)
     state_changed = Signal(int, str)
+    menu_requested = Signal(int, QPoint)
 
     def __init__(
         self,
@@ -91,7 +94,9 @@ class VideoTile(QWidget):
         self._url = ""
         self.selected = False
         self.show_info = False
-        self.alarm_text = ""
+        self.alarm_text = ""  # an alarm is showing here (red frame and banner)
+        self.alarm_target = False  # alarm pop-ups come to this tile (badge)
+        self.tour_text = ""  # a tour runs here (badge)
         self.frames_seen = 0
         self.first_frame_at: float | None = None
         self._opened_at = 0.0
@@ -346,6 +351,10 @@ class VideoTile(QWidget):
             self.update()
         else:
             super().keyPressEvent(event)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        self.menu_requested.emit(self.index, event.globalPos())
+        event.accept()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasFormat(CAMERA_MIME):

@@ -4,9 +4,16 @@ The wall decides which tiles decode: those laid out and actually visible. Hidden
 tab, minimised window, a maximised neighbour) release their decoders and resume when seen again.
 A view starts staggered, the selected tile first, so sixteen connections do not land at once.
 
+Tours run on one tile or on the whole wall (a page of cameras at a time, or saved views); the
+operator's own action on a touring tile, or an alarm pop-up, pauses the tour so it never takes
+away a picture someone is looking at. The alarm tile is the operator's choice (tile menu,
+"Riquadro allarmi"), remembered with their saved views, and carries a badge.
+
 Signals:
     notice(str)         a short message for the operator (snapshot saved, PTZ refused...)
     grid_changed(str)   the layout changed (toolbar, salvo, layout file)
+    tour_changed()      a tour started, stepped, paused, resumed or stopped
+    alarm_tile_changed(int)  the operator chose another tile for alarm pop-ups
 """
 
 from __future__ import annotations
@@ -17,16 +24,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QKeyEvent, QShowEvent
-from PySide6.QtWidgets import QGridLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QMenu, QWidget
 
 from console.cameras.grids import GRIDS, grid_size, is_large
 from console.cameras.store import CameraStore
 from console.cameras.tile_state import Policy, TileState
+from console.cameras.tours import TourFrame, TourRun
 from console.cameras.views import Salvo, Tour, ViewLibrary
 from console.i18n import tr
 from widgets.common import theme
+from widgets.common.timers import make_timer
 from widgets.video import actions
 from widgets.video.backend import BackendChoice, BackendFactory, create_backend
 from widgets.video.tile import VideoTile
@@ -41,6 +50,8 @@ VISIBILITY_MS = 400
 class VideoWall(QWidget):
     notice = Signal(str)
     grid_changed = Signal(str)
+    tour_changed = Signal()
+    alarm_tile_changed = Signal(int)
 
     def __init__(
         self,
@@ -76,6 +87,7 @@ class VideoWall(QWidget):
             tile.activated.connect(self.select)
             tile.maximise_requested.connect(self.toggle_maximise)
             tile.camera_dropped.connect(self.assign)
+            tile.menu_requested.connect(self._on_tile_menu)
             tile.hide()
             self.tiles.append(tile)
         self._start_queue: list[int] = []
@@ -85,18 +97,18 @@ class VideoWall(QWidget):
         self._visibility = QTimer(self)
         self._visibility.setInterval(VISIBILITY_MS)
         self._visibility.timeout.connect(self.check_visibility)
-        self._tour: Tour | None = None
-        self._tour_pos = 0
-        self._tour_tile = 0
-        self._tour_timer = QTimer(self)
-        self._tour_timer.timeout.connect(self._tour_step)
-        self._alarm_clear = QTimer(self)
-        self._alarm_clear.setSingleShot(True)
-        self._alarm_clear.timeout.connect(self._clear_alarm)
+        self.tour: TourRun | None = None
+        self._tour_timer = make_timer(self, 1000, self._tour_step, single_shot=True, start=False)
+        self._alarm_clear = make_timer(
+            self, 60_000, self._clear_alarm, single_shot=True, start=False
+        )
+        self._exposure_watched: object = None
         if store is not None:
             store.cameras_changed.connect(self._on_cameras_changed)
         self.set_grid(self.grid_name)
         self.select(0)
+        saved_alarm = self.library.alarm_tile
+        self.set_alarm_tile(saved_alarm if saved_alarm is not None else 0, remember=False)
 
     # --- layout -----------------------------------------------------------------------------
 
@@ -153,6 +165,13 @@ class VideoWall(QWidget):
             tile.update()
 
     def assign(self, index: int, camera_id: str) -> bool:
+        """The operator puts a camera on a tile (drop, list, map); a tour there pauses."""
+        if not self._put(index, camera_id):
+            return False
+        self._operator_took(index)
+        return True
+
+    def _put(self, index: int, camera_id: str) -> bool:
         """Put a camera on a tile; unknown cameras are refused with a message, nothing lost."""
         camera = self.store.get(camera_id) if self.store is not None else None
         if camera is None:
@@ -167,6 +186,7 @@ class VideoWall(QWidget):
 
     def clear(self, index: int) -> None:
         self.tiles[index].set_camera(None)
+        self._operator_took(index)
 
     def open_camera(self, camera_id: str, tile: int = -1) -> None:
         """Intent handler: tile < 0 means the selected tile (or the first free one)."""
@@ -268,7 +288,15 @@ class VideoWall(QWidget):
         self.notice.emit(tr('Vista "{name}" salvata', name=name))
 
     def apply_salvo(self, salvo: Salvo) -> None:
+        """The operator recalls a saved view: any tour stops (the wall is theirs now)."""
         self.stop_tour()
+        self._show_salvo(salvo)
+
+    def delete_salvo(self, name: str) -> None:
+        self.library.delete_salvo(name)
+        self.notice.emit(tr('Vista "{name}" eliminata', name=name))
+
+    def _show_salvo(self, salvo: Salvo) -> None:
         self.stop_all()
         self.set_grid(salvo.grid)
         missing = []
@@ -282,49 +310,184 @@ class VideoWall(QWidget):
         if missing:
             self.notice.emit(tr("Telecamere non più disponibili: {ids}", ids=", ".join(missing)))
 
-    def start_tour(self, tour: Tour, tile: int | None = None) -> None:
-        self._tour = tour
-        self._tour_pos = 0
-        self._tour_tile = self.selected if tile is None else tile
-        self._tour_timer.setInterval(int(tour.dwell_s * 1000))
+    def start_tour(self, tour: Tour, tile: int | None = None, whole_wall: bool = False) -> bool:
+        """Run `tour` on one tile (default: the selected one) or on the whole wall."""
+        self.stop_tour()
+        index = self.selected if tile is None else tile
+        if self.maximised is not None and (whole_wall or index != self.maximised):
+            self.toggle_maximise(self.maximised)
+        run = TourRun(tour, whole_wall, index, self.visible_count(), self.grid_name)
+        if not run:
+            self.notice.emit(
+                tr("Il giro «{name}» ha solo viste salvate: avvialo su tutta la parete",
+                   name=tour.name)
+            )  # fmt: skip
+            return False
+        self.tour = run
         self._tour_step()
-        self._tour_timer.start()
+        return True
 
     def stop_tour(self) -> None:
-        self._tour = None
+        run, self.tour = self.tour, None
         self._tour_timer.stop()
+        if run is not None:
+            self._mark_tour_tiles()
+            self.tour_changed.emit()
+
+    def pause_tour(self, reason: str = "") -> None:
+        run = self.tour
+        if run is None or run.paused:
+            return
+        run.paused, run.pause_reason = True, reason
+        self._tour_timer.stop()
+        self._mark_tour_tiles()
+        self.tour_changed.emit()
+        self.notice.emit(reason or tr("Giro in pausa"))
+
+    def resume_tour(self) -> None:
+        """Carry on from the next stop: the operator has seen the current one long enough."""
+        run = self.tour
+        if run is None or not run.paused:
+            return
+        run.paused, run.pause_reason = False, ""
+        self._tour_step()
 
     def tour_running(self) -> bool:
-        return self._tour is not None
+        return self.tour is not None
 
     def _tour_step(self) -> None:
-        tour = self._tour
-        if tour is None or not tour.cameras:
+        run = self.tour
+        if run is None or run.paused:
             return
-        cam_id = tour.cameras[self._tour_pos % len(tour.cameras)]
-        self._tour_pos += 1
-        self.assign(self._tour_tile, cam_id)
+        for _ in range(len(run.frames)):  # skip stops whose cameras are all gone
+            frame = run.advance()
+            if self._show_frame(run, frame):
+                break
+        else:
+            self.notice.emit(tr("Giro fermato: nessuna telecamera del giro è disponibile"))
+            self.stop_tour()
+            return
+        self._tour_timer.start(max(1, int(frame.dwell_s * 1000)))
+        self._mark_tour_tiles()
+        self.tour_changed.emit()
+
+    def _show_frame(self, run: TourRun, frame: TourFrame) -> bool:
+        known = [c for c in frame.cameras if self.store is not None and self.store.get(c)]
+        if frame.salvo:
+            salvo = self.library.salvo(frame.salvo)
+            if salvo is None:
+                return False
+            self._show_salvo(salvo)
+            return True
+        if not known:
+            return False
+        if not run.whole_wall:
+            return self._put(run.tile, known[0])
+        self.stop_all()  # a tile keeps its player across set_camera(start=False)
+        if run.grid and run.grid != self.grid_name:
+            self.set_grid(run.grid)  # back from a saved view with another layout
+        for i, tile in enumerate(self.tiles[: self.visible_count()]):
+            cam_id = frame.cameras[i] if i < len(frame.cameras) else None
+            camera = self.store.get(cam_id) if (cam_id and self.store is not None) else None
+            tile.set_camera(camera, start=False)
+        self.start_all()
+        return True
+
+    def _mark_tour_tiles(self) -> None:
+        run = self.tour
+        for tile in self.tiles:
+            text = ""
+            if run is not None and (run.whole_wall or tile.index == run.tile):
+                text = run.label() if (not run.whole_wall or tile.index == 0) else ""
+            if tile.tour_text != text:
+                tile.tour_text = text
+                tile.update()
+
+    def _operator_took(self, index: int) -> None:
+        """The operator changed a tile by hand: a tour showing there must not undo it."""
+        run = self.tour
+        if run is not None and not run.paused and (run.whole_wall or run.tile == index):
+            self.pause_tour(tr("Giro in pausa: riquadro {n} cambiato a mano", n=index + 1))
+
+    # --- tile menu ----------------------------------------------------------------------------
+
+    def tile_menu(self, index: int) -> QMenu:
+        """What the operator can do on one tile (right click)."""
+        menu = QMenu(self)
+        alarm = menu.addAction(tr("Riquadro allarmi"))
+        alarm.setCheckable(True)
+        alarm.setChecked(index == self.alarm_tile)
+        alarm.setToolTip(tr("Le telecamere indicate dagli allarmi compaiono in questo riquadro"))
+        alarm.triggered.connect(lambda _=False: self.set_alarm_tile(index))
+        big = self.maximised is not None
+        maximise = menu.addAction(tr("Torna alla griglia") if big else tr("Ingrandisci"))
+        maximise.triggered.connect(lambda _=False: self.toggle_maximise(index))
+        empty = menu.addAction(tr("Svuota riquadro"))
+        empty.setEnabled(self.tiles[index].camera() is not None)
+        empty.triggered.connect(lambda _=False: self.clear(index))
+        menu.addSeparator()
+        tours = menu.addMenu(tr("Avvia giro in questo riquadro"))
+        for tour in self.library.tours():
+            action = tours.addAction(tour.name)
+            action.triggered.connect(lambda _=False, t=tour: self.start_tour(t, index))
+        tours.setEnabled(bool(self.library.tours()))
+        run = self.tour
+        if run is not None:
+            if run.paused:
+                menu.addAction(tr("Riprendi giro")).triggered.connect(self.resume_tour)
+            else:
+                menu.addAction(tr("Pausa giro")).triggered.connect(self.pause_tour)
+            menu.addAction(tr("Ferma giro")).triggered.connect(self.stop_tour)
+        return menu
+
+    def _on_tile_menu(self, index: int, where: QPoint) -> None:
+        self.select(index)
+        menu = self.tile_menu(index)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(where)
 
     # --- alarms -----------------------------------------------------------------------------
+
+    def set_alarm_tile(self, index: int, remember: bool = True) -> None:
+        """Alarm pop-ups go to tile `index`; the operator's choice is kept with their views."""
+        index = max(0, min(index, MAX_TILES - 1))
+        changed = index != self.alarm_tile
+        self.alarm_tile = index
+        for tile in self.tiles:
+            target = tile.index == index
+            if tile.alarm_target != target:
+                tile.alarm_target = target
+                tile.update()
+        if remember:
+            self.library.set_alarm_tile(index)
+        if changed:
+            self.alarm_tile_changed.emit(index)
+
+    def effective_alarm_tile(self) -> int:
+        """The chosen tile if the grid shows it, else the last tile shown."""
+        return min(self.alarm_tile, self.visible_count() - 1)
 
     def on_alerts_added(self, alerts: Iterable[object]) -> None:
         """An alert naming cameras pushes the first known one into the alarm tile.
 
         Takes contract.Alert or the alert store's records (anything with id, cameras, priority,
-        title and exercise).
+        title and exercise). A tour over that tile pauses: the alarm stays until dealt with.
         """
         for alert in alerts:
             cameras = getattr(alert, "cameras", None)
             if not cameras:
                 continue
-            self.alarm_tile = min(self.alarm_tile, self.visible_count() - 1)
+            index = self.effective_alarm_tile()
             for cam_id in cameras:
                 if self.store is None or self.store.get(str(cam_id)) is None:
                     continue
-                if self.maximised is not None and self.maximised != self.alarm_tile:
+                if self.maximised is not None and self.maximised != index:
                     self.toggle_maximise(self.maximised)
-                self.assign(self.alarm_tile, str(cam_id))
-                tile = self.tiles[self.alarm_tile]
+                run = self.tour
+                if run is not None and (run.whole_wall or run.tile == index):
+                    self.pause_tour(tr("Giro in pausa: allarme nel riquadro {n}", n=index + 1))
+                self._put(index, str(cam_id))
+                tile = self.tiles[index]
                 title = str(getattr(alert, "title", ""))
                 priority = getattr(alert, "priority", "?")
                 text = tr("Allarme P{p}: {title}", p=priority, title=title)

@@ -67,11 +67,11 @@ def test_grids_have_expected_tile_counts_and_cover_the_square() -> None:
 def test_salvos_and_tours_persist_per_operator(tmp_path: Path) -> None:
     lib = ViewLibrary("mrossi", tmp_path)
     lib.save_salvo(Salvo("Stadio", "2x2", ["c1", None, "c3", "c4"]))
-    lib.save_tour(Tour("Navigli", ["c1", "c2"], 15))
+    lib.save_tour(Tour.of_cameras("Navigli", ["c1", "c2"], 15))
     with pytest.raises(ValueError, match="grid"):
         lib.save_salvo(Salvo("X", "5x5", []))
     with pytest.raises(ValueError, match="dwell"):
-        lib.save_tour(Tour("Y", ["c1"], 0.5))
+        lib.save_tour(Tour.of_cameras("Y", ["c1"], 0.5))
     again = ViewLibrary("mrossi", tmp_path)
     salvo = again.salvo("Stadio")
     assert salvo is not None
