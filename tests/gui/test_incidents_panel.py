@@ -87,6 +87,18 @@ def make_desk(qtbot: QtBot, places: PlaceIndex, centrale_home: Path) -> Iterator
         desk.close()
 
 
+def test_with_nothing_open_the_form_is_calm(make_desk: Any) -> None:
+    """No incident open: a disabled form with no red notes, even after the places load."""
+    d = make_desk()
+    form = d.panel.form
+    assert not form.isEnabled()
+    form.set_index(form._index)  # the place index arriving later re-validates
+    assert not form.type_note.isVisible()
+    assert form.save_hint.text() == ""
+    assert not form.save_button.isEnabled()
+    assert d.panel.status_label.text() == "Nessun evento aperto"
+
+
 def test_validation_is_inline_and_blocks_only_what_blocks(make_desk: Any, qtbot: QtBot) -> None:
     d = make_desk()
     d.panel.list.new_requested.emit()
@@ -108,7 +120,7 @@ def test_validation_is_inline_and_blocks_only_what_blocks(make_desk: Any, qtbot:
     form.validate_now()
     assert "Veicolo 1" in form.vehicles_note.text()
     assert not form.save_button.isEnabled()
-    assert "Salvataggio bloccato: 1" in form.save_hint.text()
+    assert "Salvataggio bloccato: 1 campo in rosso" in form.save_hint.text()
     form.vehicles.set_rows([{"plate": "D-MK 2041", "description": "furgone"}])
     form.validate_now()
     assert "estera" in form.vehicles_note.text()  # a warning...

@@ -64,6 +64,7 @@ class IncidentForm(QWidget):
         self._data: dict[str, Any] = {}
         self._index: PlaceIndex | None = None
         self._loading = False
+        self._idle = True  # no incident or draft on the form: nothing to validate or shout about
         self._narrow = False
         self.result = ValidationResult()
         self._validate_timer = QTimer(self)
@@ -281,6 +282,7 @@ class IncidentForm(QWidget):
     def load(self, data: dict[str, Any]) -> None:
         """Show `data` (IncidentWrite-shaped dict); keys not on the form are kept as they are."""
         self._loading = True
+        self._idle = False
         self._data = dict(data)
         form = dict(data.get("_form") or {})
         idx = self.type_combo.findData(taxonomy.canonical(str(data.get("type") or "")))
@@ -349,9 +351,22 @@ class IncidentForm(QWidget):
         self._resolve_where()
         self._on_edit()
 
+    def show_idle(self) -> None:
+        """No incident open: the empty form says nothing is wrong, it only cannot be saved."""
+        self._idle = True
+        self.validate_now()
+
     def validate_now(self) -> ValidationResult:
         inside = self._index.inside_metro if self._index is not None else None
         self.result = validate(self.data(), inside)
+        if self._idle:
+            for note in (self.type_note, self.priority_note, self.location_note, self.phone_note,
+                         self.narrative_note, self.history_note, self.vehicles_note):
+                note.show_issues([])
+            self.save_button.setEnabled(False)
+            self.save_button.setToolTip("")
+            self.save_hint.setText("")
+            return self.result
         notes: dict[FieldNote, list[Issue]] = {
             self.type_note: self.result.for_field("type"),
             self.priority_note: self.result.for_field("priority"),
@@ -371,8 +386,11 @@ class IncidentForm(QWidget):
         self.save_button.setToolTip(
             tr("Correggere i campi in rosso: {n}", n=blocking) if blocking else "")
         if blocking:
-            self.save_hint.setText(tr("Salvataggio bloccato: {n} campi in rosso da correggere. "
-                                      "Il testo resta in bozza.", n=blocking))
+            self.save_hint.setText(
+                tr("Salvataggio bloccato: 1 campo in rosso da correggere. Il testo resta in bozza.")
+                if blocking == 1 else
+                tr("Salvataggio bloccato: {n} campi in rosso da correggere. "
+                   "Il testo resta in bozza.", n=blocking))
             self.save_hint.setStyleSheet(f"color: {theme.ERROR};")
         else:
             self.save_hint.setText(tr("In rosso ciò che impedisce il salvataggio; in giallo gli "

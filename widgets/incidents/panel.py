@@ -175,6 +175,7 @@ class IncidentsPanel(QWidget):
     def _on_current_changed(self, draft: Draft | None) -> None:
         if draft is None:
             self.form.setEnabled(False)
+            self.form.show_idle()
             self.form.set_banner(tr("Nessun evento aperto: «+ Nuovo evento» o sceglierne uno "
                                     "dall'elenco."), "info")
         else:
@@ -192,7 +193,7 @@ class IncidentsPanel(QWidget):
 
     def _refresh_side(self, draft: Draft | None) -> None:
         status = str(draft.data.get("status") or "new") if draft else ""
-        self.status_label.setText(lifecycle.label(status) if draft else "—")
+        self.status_label.setText(lifecycle.label(status) if draft else tr("Nessun evento aperto"))
         allowed = lifecycle.allowed(status) if draft else []
         for s, button in self.step_buttons.items():
             button.setEnabled(s in allowed)
