@@ -24,8 +24,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QHideEvent, QKeyEvent, QShowEvent
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QHideEvent, QKeyEvent, QRegion, QShowEvent
 from PySide6.QtWidgets import QGridLayout, QMenu, QWidget
 
 from console.cameras.grids import GRIDS, grid_size, is_large
@@ -38,6 +38,7 @@ from widgets.common import theme
 from widgets.common.timers import make_timer
 from widgets.video import actions
 from widgets.video.backend import BackendChoice, BackendFactory, create_backend
+from widgets.video.occlusion import shared_occlusion
 from widgets.video.tile import VideoTile
 
 log = logging.getLogger(__name__)
@@ -102,7 +103,10 @@ class VideoWall(QWidget):
         self._alarm_clear = make_timer(
             self, 60_000, self._clear_alarm, single_shot=True, start=False
         )
-        self._exposure_watched: object = None
+        self._exposure_watched: QObject | None = None
+        self._state_watched: QObject | None = None
+        self._uncovered: QRegion | None = None
+        self._occlusion = shared_occlusion() if QGuiApplication.platformName() == "xcb" else None
         if store is not None:
             store.cameras_changed.connect(self._on_cameras_changed)
         self.set_grid(self.grid_name)
@@ -237,12 +241,35 @@ class VideoWall(QWidget):
             tile.stop()
 
     def _is_visible(self, tile: VideoTile) -> bool:
+        """Laid out, not hidden behind a tab or a maximised tile, and on screen.
+
+        "On screen": the window is not minimised, Qt says it is exposed (where the platform
+        reports occlusion, e.g. macOS, or a minimised window on Wayland), and on X11 no other
+        application's window covers the tile (see occlusion.py; Qt does not report that).
+        """
+        if not tile.isVisible() or tile.visibleRegion().isEmpty():
+            return False
         window = self.window()
         if window is not None and window.isMinimized():
             return False
-        return tile.isVisible() and not tile.visibleRegion().isEmpty()
+        handle = window.windowHandle() if window is not None else None
+        if handle is not None and not handle.isExposed():
+            return False
+        uncovered = self._uncovered
+        if uncovered is None:
+            return True
+        dpr = tile.devicePixelRatioF()
+        top_left = tile.mapToGlobal(QPoint(0, 0))
+        rect = QRect(
+            round(top_left.x() * dpr),
+            round(top_left.y() * dpr),
+            round(tile.width() * dpr),
+            round(tile.height() * dpr),
+        )
+        return uncovered.intersects(rect)
 
     def check_visibility(self) -> None:
+        self._uncovered = self._covered_probe()
         for tile in self.tiles:
             if tile.camera() is None:
                 continue
@@ -252,10 +279,34 @@ class VideoWall(QWidget):
             else:
                 tile.suspend()
 
+    def _covered_probe(self) -> QRegion | None:
+        """What other windows leave of ours (X11 only); None = cannot tell, assume visible."""
+        if self._occlusion is None or not self.isVisible():
+            return None
+        window = self.window()
+        return self._occlusion.uncovered(int(window.winId())) if window is not None else None
+
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self._visibility.start()
+        self._watch_exposure()
         QTimer.singleShot(0, self.check_visibility)
+
+    def _watch_exposure(self) -> None:
+        """React at once to exposure and minimise changes, not only at the next poll."""
+        window = self.window()
+        handle = window.windowHandle() if window is not None else None
+        if handle is not None and handle is not self._exposure_watched:
+            handle.installEventFilter(self)
+            self._exposure_watched = handle
+        if window is not None and window is not self and window is not self._state_watched:
+            window.installEventFilter(self)
+            self._state_watched = window
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.Expose, QEvent.Type.WindowStateChange):
+            QTimer.singleShot(0, self.check_visibility)
+        return False
 
     def hideEvent(self, event: QHideEvent) -> None:
         super().hideEvent(event)
