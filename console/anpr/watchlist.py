@@ -18,7 +18,7 @@ import inspect
 import logging
 import unicodedata
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -177,13 +177,15 @@ class WatchlistStore(QObject):
     them, so the screen never claims something the server has not done.
 
     Signals:
-        changed()  rows were added, removed or updated (hits, pending state)
+        changed()      rows were added, removed or updated (hits, pending state)
+        refused(str)   the back-end refused an add or remove: what it said, in words
     """
 
     SNAPSHOT_PATH = PATH
     EVENT_PREFIXES = ("watchlist.",)
 
     changed = Signal()
+    refused = Signal(str)
 
     def __init__(
         self,
@@ -197,7 +199,37 @@ class WatchlistStore(QObject):
         self.user = user
         self.clock = clock
         self.loaded = False
+        self.session: Any = None
         self._rows: dict[str, WatchRow] = {}
+        self._sent: dict[str, tuple[str, WatchRow | None]] = {}  # key -> (plate, row before)
+
+    def bind(self, session: Any) -> Coroutine[Any, Any, None] | None:
+        """Follow a console Session (events, refusals, resync); returns the snapshot load to
+        await, or None when already bound to it. Panels are built before the sign-in, so the
+        panel binds when the session appears."""
+        if session is None or session is self.session:
+            return None
+        self.session = session
+        self.send = session.send
+        session.router.subscribe(self.EVENT_PREFIXES[0], self.apply)
+        session.outbox.command_failed.connect(self._on_command_failed)
+        return self.load()
+
+    async def load(self) -> None:
+        if self.session is not None:
+            self.reset(await self.session.fetch(self.SNAPSHOT_PATH))
+
+    def _on_command_failed(self, key: str, detail: str) -> None:
+        sent = self._sent.pop(key, None)
+        if sent is None:
+            return
+        plate, before = sent
+        if before is None:
+            self._rows.pop(plate, None)
+        else:
+            self._rows[plate] = before
+        self.refused.emit(tr("Targa {p}: il server ha rifiutato ({d}).", p=plate, d=detail))
+        self.changed.emit()
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -228,16 +260,29 @@ class WatchlistStore(QObject):
         for event in events:
             if event.event == "watchlist.updated":
                 row = self._row(event.data)
-                if row is not None:
+                old = self._rows.get(row.plate) if row is not None else None
+                if row is not None and not (
+                    old is not None
+                    and not old.pending
+                    and old.added_at == row.added_at
+                    and old.hits > row.hits  # an event older than the snapshot
+                ):
                     self._rows[row.plate] = row
+                    self._settled(row.plate)
                     touched = True
             elif event.event == "watchlist.removed":
                 plate = normalise_plate(event.data.get("plate"))
+                self._settled(plate)
                 touched = self._rows.pop(plate, None) is not None or touched
             else:
                 log.warning("watchlist event %s of unknown kind %r", event.id, event.event)
         if touched:
             self.changed.emit()
+
+    def _settled(self, plate: str) -> None:
+        """The back-end confirmed a change of `plate`: its commands need no undo any more."""
+        for key in [k for k, (p, _) in self._sent.items() if p == plate]:
+            del self._sent[key]
 
     @staticmethod
     def _row(raw: dict[str, Any]) -> WatchRow | None:
@@ -278,7 +323,8 @@ class WatchlistStore(QObject):
             pending="add",
         )
         body = {"reason": why, "expiry": expiry.isoformat()}
-        await self._send("PUT", f"{PATH}/{quote(norm)}", body)
+        key = await self._send("PUT", f"{PATH}/{quote(norm)}", body)
+        self._sent[key] = (norm, old)
         self._rows[norm] = row
         self.changed.emit()
         return row
@@ -290,12 +336,15 @@ class WatchlistStore(QObject):
             raise WatchlistError(tr("La targa {p} non è nella lista di sorveglianza.", p=plate))
         if self.send is None:
             raise WatchlistError(tr("Nessun collegamento al server: targa non rimossa."))
-        await self._send("DELETE", f"{PATH}/{quote(norm)}", None)
+        key = await self._send("DELETE", f"{PATH}/{quote(norm)}", None)
+        self._sent[key] = (norm, row)
         self._rows[norm] = replace(row, pending="remove")
         self.changed.emit()
 
-    async def _send(self, method: str, path: str, body: Any) -> None:
+    async def _send(self, method: str, path: str, body: Any) -> str:
         assert self.send is not None
-        sent = self.send(method, path, body, uuid.uuid4().hex)
+        key = uuid.uuid4().hex
+        sent = self.send(method, path, body, key)
         if inspect.isawaitable(sent):
             await sent
+        return key

@@ -1,7 +1,8 @@
-"""Alert panels: "alerts" (queue beside the card) registered for the layouts.
+"""Alert panels: "alerts" (queue beside the card, and the watchlist tab) registered for the layouts.
 
 The factory takes what it finds in `ctx.services` ("alerts" store, "intents", "session" or an
-"alert_actions" service, "cameras") and says plainly in the UI what is missing.
+"alert_actions" service, "cameras", optionally "watchlist") and says plainly in the UI what is
+missing.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ def make_alerts_panel(ctx: Any, params: dict[str, Any]) -> QWidget:
     from console.alerts.actions import AlertActions
     from console.alerts.store import AlertStore
     from console.anpr.gates import load_gates
+    from console.anpr.watchlist import WatchlistStore
     from console.intents import Intents
     from widgets.alerts.panel import AlertsPanel
 
@@ -60,12 +62,19 @@ def make_alerts_panel(ctx: Any, params: dict[str, Any]) -> QWidget:
                 store.set_gates(gates)
                 break
     intents = _service(ctx, "intents")
+    # The composition root may own the watchlist store; otherwise the panel keeps one and binds
+    # it to the session once the operator has signed in.
+    watchlist = _service(ctx, "watchlist")
+    if not isinstance(watchlist, WatchlistStore):
+        watchlist = WatchlistStore(user=operator)
     return AlertsPanel(
         store,
         actions,
         intents if isinstance(intents, Intents) else None,
         cameras=_service(ctx, "cameras"),
         kiosk=bool(getattr(ctx, "kiosk", False)),
+        watchlist=watchlist,
+        session=lambda: _service(ctx, "session"),
     )
 
 

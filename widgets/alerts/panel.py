@@ -11,20 +11,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from console.alerts.actions import ActionRefused, AlertActions
 from console.alerts.record import AlertRecord
 from console.alerts.store import AlertStore
+from console.anpr.watchlist import WatchlistStore
 from console.i18n import tr
 from console.intents import Intents
 from widgets.alerts.card import AlertCard
 from widgets.alerts.queue import AlertQueue
+from widgets.alerts.watchlist import WatchlistScreen
 from widgets.common import theme
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,8 @@ class AlertsPanel(QWidget):
         cameras: object | None = None,
         kiosk: bool = False,
         parent: QWidget | None = None,
+        watchlist: WatchlistStore | None = None,
+        session: Callable[[], object] | None = None,
     ) -> None:
         super().__init__(parent)
         self.store = store
@@ -61,10 +65,34 @@ class AlertsPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         self.notice = QLabel()
         self.notice.setWordWrap(True)
-        self.notice.setStyleSheet(f"background: {theme.SURFACE_RAISED}; color: {theme.WARNING};"
-                                  " padding: 4px;")
+        self.notice.setStyleSheet(
+            f"background: {theme.SURFACE_RAISED}; color: {theme.WARNING}; padding: 4px;"
+        )
         layout.addWidget(self.notice)
-        layout.addWidget(splitter, 1)
+        # The watchlist is a second tab: kiosk screens (visitors) never get it.
+        self.watchlist: WatchlistScreen | None = None
+        if watchlist is not None and not kiosk:
+            self.tabs = QTabWidget()
+            self.tabs.setDocumentMode(True)
+            self.tabs.addTab(splitter, tr("Coda avvisi"))
+            self.watchlist = WatchlistScreen(watchlist, session)
+            self.tabs.addTab(self.watchlist, tr("Targhe sorvegliate"))
+            self.tabs.setTabToolTip(
+                1,
+                tr(
+                    "Targhe d'interesse dell'operatore: aggiungere, "
+                    "rimuovere, vedere quante volte sono passate"
+                ),
+            )
+            self.watchlist.count_changed.connect(
+                lambda n: self.tabs.setTabText(1, tr("Targhe sorvegliate ({n})", n=n))
+            )
+            self.watchlist.count_changed.emit(
+                sum(1 for r in watchlist.rows() if r.live(watchlist.clock()))
+            )
+            layout.addWidget(self.tabs, 1)
+        else:
+            layout.addWidget(splitter, 1)
         missing = []
         if not actions.connected:
             missing.append(tr("nessun collegamento al server: le azioni non vengono inviate"))
@@ -79,9 +107,7 @@ class AlertsPanel(QWidget):
         )
         self.card.action_requested.connect(self.act)
         store.alerts_changed.connect(self._on_alerts_changed)
-        store.sla_expired.connect(
-            lambda ids: self._run(actions.escalate_expired(ids), quiet=True)
-        )
+        store.sla_expired.connect(lambda ids: self._run(actions.escalate_expired(ids), quiet=True))
 
     def open_alert(self, alert_id: str) -> None:
         self.card.show_record(self.store.get(alert_id))
@@ -168,8 +194,9 @@ class AlertsPanel(QWidget):
             a.require_confirmed(rec.id)
             agency = AGENCY_NAMES[action]
             self._intents().open_channel.emit(HANDOVER_CHANNEL, self._draft(rec, agency))
-            self.card.show_message(tr("Bozza per {a} pronta nella chat: controllarla e inviarla.",
-                                      a=agency))
+            self.card.show_message(
+                tr("Bozza per {a} pronta nella chat: controllarla e inviarla.", a=agency)
+            )
 
     def _intents(self) -> Intents:
         if self.intents is None:
@@ -189,8 +216,10 @@ class AlertsPanel(QWidget):
             coords = [[s.lon, s.lat] for s in rec.trail if s.lon is not None]
             if not coords:
                 raise ActionRefused(tr("Posizione dei varchi non nota."))
-            geometry = {"type": "LineString" if len(coords) > 1 else "Point",
-                        "coordinates": coords if len(coords) > 1 else coords[0]}
+            geometry = {
+                "type": "LineString" if len(coords) > 1 else "Point",
+                "coordinates": coords if len(coords) > 1 else coords[0],
+            }
             intents.show_geometry.emit(geometry)
         else:
             cams = rec.cameras or self._nearest_cameras(rec)
@@ -238,6 +267,10 @@ class AlertsPanel(QWidget):
         return tr(
             "Per {agency}: targa {plate} in lista {lst} (verificata visivamente). "
             "Ultimo transito: {seen}. Prossimi varchi probabili: {next}. Avviso {id}.",
-            agency=agency, plate=rec.plate_display, lst=p.get("list_label") or p.get("list", ""),
-            seen=seen, next=", ".join(rec.next_gates) or "—", id=rec.id,
+            agency=agency,
+            plate=rec.plate_display,
+            lst=p.get("list_label") or p.get("list", ""),
+            seen=seen,
+            next=", ".join(rec.next_gates) or "—",
+            id=rec.id,
         )

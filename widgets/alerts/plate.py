@@ -56,7 +56,8 @@ class ImageFrame(QWidget):
         box = rect.adjusted(8, 8, -8, -8)
         painter.fillRect(box.adjusted(20, 30, -20, -30), QColor(theme.SURFACE))
         painter.drawText(
-            box, Qt.AlignmentFlag.AlignCenter,
+            box,
+            Qt.AlignmentFlag.AlignCenter,
             f"{self.caption}\n" + tr("immagine non disponibile"),
         )
         painter.end()
@@ -82,6 +83,7 @@ class PlateHitSection(QWidget):
         self.list_label.setWordWrap(True)
         self.facts = QGridLayout()
         self._fact_labels: dict[str, QLabel] = {}
+        self._fact_names: dict[str, QLabel] = {}
         for row, (key, caption) in enumerate(
             (
                 ("source", tr("Fonte lista")),
@@ -91,6 +93,7 @@ class PlateHitSection(QWidget):
                 ("time", tr("Transito")),
                 ("confidence", tr("Affidabilità lettura")),
                 ("match", tr("Corrispondenza")),
+                ("reason", tr("Motivo sorveglianza")),
             )
         ):
             name = QLabel(caption)
@@ -101,6 +104,7 @@ class PlateHitSection(QWidget):
             self.facts.addWidget(name, row, 0)
             self.facts.addWidget(value, row, 1)
             self._fact_labels[key] = value
+            self._fact_names[key] = name
         images = QHBoxLayout()
         images.addWidget(ImageFrame(tr("Immagine targa")))
         images.addWidget(ImageFrame(tr("Immagine contesto")))
@@ -171,10 +175,18 @@ class PlateHitSection(QWidget):
             or tr("non indicata"),
             "time": rec.trail[-1].at.astimezone().strftime("%d/%m %H:%M:%S") if rec.trail else "",
             "confidence": _percent(p.get("confidence")),
-            "match": str(p.get("match_mode") or p.get("match") or tr("esatta")),
+            "match": _match(p, masked),
+            "reason": str(p.get("reason") or ""),
         }
         for key, value in facts.items():
             self._fact_labels[key].setText(value)
+        approximate = str(p.get("match_mode") or p.get("match") or "exact") != "exact"
+        self._fact_labels["match"].setStyleSheet(
+            f"color: {theme.WARNING}; font-weight: bold;" if approximate else ""
+        )
+        watch = bool(facts["reason"])
+        self._fact_labels["reason"].setVisible(watch)
+        self._fact_names["reason"].setVisible(watch)
         lines = [tr("Transiti recenti ({n}):", n=len(rec.trail))]
         for s in rec.trail[-8:]:
             when = s.at.astimezone().strftime("%H:%M:%S")
@@ -197,6 +209,21 @@ class PlateHitSection(QWidget):
             colour = theme.PRIORITY[2]
         self.verify_state.setText(text)
         self.verify_state.setStyleSheet(f"color: {colour}; font-weight: bold;")
+
+
+def _match(payload: dict[str, object], masked: bool) -> str:
+    """How the read matched the list: an approximate match needs a closer look at the image."""
+    mode = str(payload.get("match_mode") or payload.get("match") or "exact")
+    read = str(payload.get("read") or "") or "?"
+    if masked:
+        read = read[:2] + "•••"
+    if mode == "exact":
+        return tr("esatta")
+    if mode == "ocr":
+        return tr("simile (caratteri che l'OCR confonde): letta «{r}»", r=read)
+    if mode == "edit1":
+        return tr("un carattere mancante o in più: letta «{r}»", r=read)
+    return mode
 
 
 def _percent(value: object) -> str:
