@@ -1,0 +1,125 @@
+"""The channel list: broadcast, agencies (presence dot), incidents and direct channels, each with
+its unread count and @mention marker.
+
+Signals:
+    channel_chosen(str channel_id)
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
+
+from console.api import contract
+from console.chat.store import ChatStore
+from console.i18n import tr
+from widgets.common import theme
+
+PRESENCE_COLOUR = {"online": theme.OK, "away": theme.WARNING, "offline": "#5b6670"}
+SECTIONS = {
+    contract.ChannelKind.BROADCAST: "Tutte le sale",
+    contract.ChannelKind.AGENCY: "Sale e agenzie",
+    contract.ChannelKind.INCIDENT: "Canali evento",
+    contract.ChannelKind.DIRECT: "Diretti",
+}
+ID_ROLE = int(Qt.ItemDataRole.UserRole)
+
+
+def presence_label(status: str | None) -> str:
+    return {"online": tr("in linea"), "away": tr("assente"), "offline": tr("non in linea")}.get(
+        status or "", tr("presenza sconosciuta")
+    )
+
+
+def _dot(colour: str | None) -> QIcon:
+    pix = QPixmap(14, 14)
+    pix.fill(Qt.GlobalColor.transparent)
+    if colour:
+        p = QPainter(pix)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setBrush(QColor(colour))
+        p.setPen(Qt.PenStyle.NoPen)
+        p.drawEllipse(2, 2, 10, 10)
+        p.end()
+    return QIcon(pix)
+
+
+class ChannelList(QListWidget):
+    channel_chosen = Signal(str)
+
+    def __init__(self, store: ChatStore, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.setObjectName("chatChannels")
+        self.setUniformItemSizes(False)
+        self.setMinimumWidth(220)
+        self._dots = {k: _dot(v) for k, v in PRESENCE_COLOUR.items()}
+        self._no_dot = _dot(None)
+        self.currentItemChanged.connect(self._on_current)
+        store.channels_changed.connect(self._on_channels_changed)
+        self._on_channels_changed()
+
+    def current_channel(self) -> str | None:
+        item = self.currentItem()
+        return item.data(ID_ROLE) if item is not None else None
+
+    def select(self, channel_id: str) -> bool:
+        for row in range(self.count()):
+            item = self.item(row)
+            if item.data(ID_ROLE) == channel_id:
+                self.setCurrentItem(item)
+                return True
+        return False
+
+    def _on_channels_changed(self) -> None:
+        current = self.current_channel()
+        self.blockSignals(True)
+        self.clear()
+        section = None
+        for channel in self.store.channels():
+            if channel.kind != section:
+                section = channel.kind
+                head = QListWidgetItem(tr(SECTIONS.get(channel.kind, channel.kind.value)).upper())
+                head.setFlags(Qt.ItemFlag.NoItemFlags)
+                font = head.font()
+                font.setPointSizeF(max(8.0, font.pointSizeF() - 1))
+                font.setBold(True)
+                head.setFont(font)
+                head.setForeground(QColor(theme.TEXT_MUTED))
+                self.addItem(head)
+            self.addItem(self._item(channel))
+        self.blockSignals(False)
+        if current is not None:
+            self.select(current)
+
+    def _item(self, channel: contract.Channel) -> QListWidgetItem:
+        state = self.store.state_of(channel.id)
+        unread = state.unread if state else 0
+        mentioned = state.mentions if state else 0
+        label = channel.name
+        if mentioned:
+            label += f"   @{mentioned}"
+        if unread:
+            label += f"   ({unread})"
+        item = QListWidgetItem(label)
+        item.setData(ID_ROLE, channel.id)
+        status = self.store.channel_presence(channel)
+        item.setIcon(self._dots.get(status or "", self._no_dot))
+        tip = channel.name
+        if status is not None:
+            tip += " — " + presence_label(status)
+        if unread:
+            tip += " — " + tr("{n} da leggere", n=unread)
+        item.setToolTip(tip)
+        if unread or mentioned:
+            font = QFont(item.font())
+            font.setBold(True)
+            item.setFont(font)
+        if mentioned:
+            item.setForeground(QColor(theme.WARNING))
+        return item
+
+    def _on_current(self, current: QListWidgetItem | None, _previous: object) -> None:
+        if current is not None and current.data(ID_ROLE):
+            self.channel_chosen.emit(current.data(ID_ROLE))

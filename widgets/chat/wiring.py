@@ -1,0 +1,149 @@
+"""Builds the chat store and service once per workstation and links them to the session.
+
+The composition root creates the Session after the panels, so the link is made lazily (as for
+incidents): sends look the session up at call time, and a short timer subscribes to `chat.`
+events, attaches the outbox's verdicts, says we are online and loads channels, presence and the
+newest page of every channel as soon as the session exists. Presence is repeated every minute;
+a resync reloads everything; escalated flashes are also announced in the status strip.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from PySide6.QtCore import QObject
+
+from console.chat.service import ChatService
+from console.chat.store import ChatStore
+from console.i18n import tr
+from widgets.common.timers import make_timer
+
+log = logging.getLogger(__name__)
+
+PRESENCE_EVERY_MS = 60_000
+FLASH_CHECK_MS = 1_000
+
+
+class ChatLink(QObject):
+    """Connects the chat service to the session once the composition root has created it."""
+
+    def __init__(
+        self,
+        services: dict[str, object],
+        store: ChatStore,
+        service: ChatService,
+        operator: str,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.store = store
+        self.service = service
+        self.operator = operator
+        self.session: Any = None
+        self._tasks: set[asyncio.Future[Any]] = set()
+        self._timer = make_timer(self, 500, self.try_link)
+        self._presence = make_timer(self, PRESENCE_EVERY_MS, self._repeat_presence, start=False)
+        self._flash = make_timer(self, FLASH_CHECK_MS, store.check_flash)
+        store.flash_escalated.connect(self._announce_escalation)
+
+    def enqueue(self, method: str, path: str, body: Any, key: str) -> str:
+        session = self.services.get("session")
+        if session is None:
+            raise RuntimeError("no session")
+        self.try_link()
+        return str(session.send(method, path, body, key))  # type: ignore[attr-defined]
+
+    async def fetch(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        session = self.services.get("session")
+        if session is None:
+            raise RuntimeError("no session")
+        return await session.fetch(path, params)  # type: ignore[attr-defined]
+
+    async def post(self, path: str, body: Any) -> Any:
+        session = self.services.get("session")
+        if session is None:
+            raise RuntimeError("no session")
+        return await session.client.request("POST", path, json=body)  # type: ignore[attr-defined]
+
+    def try_link(self) -> None:
+        session = self.services.get("session")
+        if session is None or session is self.session:
+            return
+        self.session = session
+        self._timer.stop()
+        if not self.store.username:
+            self.store.set_identity(getattr(session, "username", "") or self.operator, "")
+        outbox = getattr(session, "outbox", None)
+        if outbox is not None:
+            self.service.attach_outbox(outbox)
+        router = getattr(session, "router", None)
+        if router is not None:
+            for prefix in self.store.EVENT_PREFIXES:
+                router.subscribe(prefix, self.store.apply)
+        resync = getattr(session, "resync_required", None)
+        if resync is not None:
+            resync.connect(self.reload)
+        self._presence.start()
+        self.reload()
+
+    def reload(self) -> None:
+        self._spawn(self._load())
+
+    def _repeat_presence(self) -> None:
+        self._spawn(self.service.announce("online"))
+
+    def _spawn(self, coro: Any) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (tests without qasync): events still flow
+            coro.close()
+            return
+        task = loop.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _load(self) -> None:
+        for _attempt in range(30):
+            try:
+                username = str(getattr(self.session, "username", "") or "")
+                if username:
+                    self.store.username = username
+                await self.service.announce("online")
+                await self.service.refresh()
+                return
+            except Exception as exc:  # not signed in yet, server restarting: try again
+                log.info("chat not loaded yet: %s", exc)
+                await asyncio.sleep(2)
+
+    def _announce_escalation(self, message_id: str, level: int) -> None:
+        status = self.services.get("status")
+        entry = self.store.get(message_id)
+        if status is None or entry is None:
+            return
+        m = entry.message
+        if self.store.is_mine(m):
+            text = tr("FLASH inviato senza conferma da nessuna sala: «{t}»", t=m.text[:60])
+        else:
+            text = tr("FLASH da {d} non confermato: «{t}»", d=m.desk, t=m.text[:60])
+        status.announce(text, "error" if level >= 2 else "warn")  # type: ignore[attr-defined]
+
+
+def chat_for(ctx: Any) -> tuple[ChatStore, ChatService]:
+    """The workstation's one chat store and service (built on first use)."""
+    services: dict[str, object] = ctx.services
+    store, service = services.get("chat"), services.get("chat_service")
+    if isinstance(store, ChatStore) and isinstance(service, ChatService):
+        return store, service
+    store = ChatStore()
+    service = ChatService(store)
+    link = ChatLink(services, store, service, ctx.operator or "", parent=service)
+    service.enqueue = link.enqueue
+    service.fetch = link.fetch
+    service.post = link.post
+    services["chat"] = store
+    services["chat_service"] = service
+    services["chat_link"] = link
+    return store, service
