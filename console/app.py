@@ -135,6 +135,7 @@ def run_console(opts: Options, settings: Settings, log_file: Path) -> int:
 def build_registry() -> Any:
     """Every panel Centrale has, by name. A layout may only name these."""
     import widgets.alerts
+    import widgets.chat
     import widgets.incidents
     import widgets.journal
     import widgets.map
@@ -148,6 +149,7 @@ def build_registry() -> Any:
         widgets.video,
         widgets.alerts,
         widgets.incidents,
+        widgets.chat,
     ):
         package.register(registry)
     return registry
