@@ -110,7 +110,30 @@ class SortedCodes:
         return [
             (int(r), owners[a:b])
             for r, a, b in zip(
-                rows_sorted[found].tolist(), left[found].tolist(), right[found].tolist(),
+                rows_sorted[found].tolist(),
+                left[found].tolist(),
+                right[found].tolist(),
                 strict=True,
             )
         ]
+
+    def pairs(self, queries: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every (row, owner) match as two aligned arrays: no Python object per match."""
+        if not len(self.keys) or not len(queries):
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty
+        order = np.argsort(queries, kind="quicksort")  # cache-friendly walk, as in lookup()
+        queries, rows = queries[order], rows[order]
+        left = np.searchsorted(self.keys, queries, side="left")
+        right = np.searchsorted(self.keys, queries, side="right")
+        counts = right - left
+        found = np.nonzero(counts)[0]
+        counts, left = counts[found], left[found]
+        if not len(found) or counts.max() == 1:
+            return rows[found].astype(np.int64), self.owners[left].astype(np.int64)
+        # Several owners under one key (rare): expand each [left, right) range.
+        starts = np.repeat(left - np.cumsum(counts) + counts, counts)
+        positions = starts + np.arange(int(counts.sum()))
+        return np.repeat(rows[found], counts).astype(np.int64), self.owners[positions].astype(
+            np.int64
+        )

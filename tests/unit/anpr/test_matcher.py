@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from console.anpr.hotlist import ALL_MODES as ALL
 from console.anpr.hotlist import Hotlist, HotlistEntry, MatchMode, build
 from console.anpr.plates import PlateFormat, display_plate, normalise_plate, plate_format
 from console.anpr.watchlist import Watchlist, WatchlistError
@@ -155,17 +156,57 @@ def test_watchlist_entry_expires() -> None:
 
 
 def test_batch_handles_exotic_entries_and_reads() -> None:
-    hl = build([("AB123CD", "A1"), ("CD-DIPLO-1234567", "C"), ("ÄB1234", "municipal"),
-                ("XY99", "exact_only")],
-               policies={"A1": frozenset(MatchMode), "C": frozenset(MatchMode),
-                         "municipal": frozenset(MatchMode),
-                         "exact_only": frozenset({MatchMode.EXACT})})
+    hl = build(
+        [
+            ("AB123CD", "A1"),
+            ("CD-DIPLO-1234567", "C"),
+            ("ÄB1234", "municipal"),
+            ("XY99", "exact_only"),
+        ],
+        policies={
+            "A1": frozenset(MatchMode),
+            "C": frozenset(MatchMode),
+            "municipal": frozenset(MatchMode),
+            "exact_only": frozenset({MatchMode.EXACT}),
+        },
+    )
     reads = ["CDDIPLO1234567", "äb1234", "XY99", "XY9", "AB123CD", "AB-123-CD", "  "]
     batch = {(n, h.entry.plate, h.mode) for n, h in hl.match_many(reads, NOW)}
-    single = {
-        (n, h.entry.plate, h.mode) for n, r in enumerate(reads) for h in hl.match(r, NOW)
-    }
+    single = {(n, h.entry.plate, h.mode) for n, r in enumerate(reads) for h in hl.match(r, NOW)}
     assert batch == single
     assert (2, "XY99", MatchMode.EXACT) in batch
     assert not any(n == 3 for n, _, _ in batch)  # exact-only list: no edit-1 for XY9
     assert (0, "CDDIPLO1234567", MatchMode.EXACT) in batch
+
+
+def test_batch_fast_path_agrees_with_single_reads_including_order_and_expiry() -> None:
+    """edit1=False on lists that all allow OCR: hits come straight from the arrays."""
+    hl = Hotlist(
+        [
+            HotlistEntry("AB123CD", "C"),
+            HotlistEntry("AB123CD", "A1"),  # same plate on two lists: two hits, A1 first
+            HotlistEntry("AB123DD", "A2"),  # another plate with the same OCR key as AB123OD
+            HotlistEntry("EF505GH", "A2", expiry=NOW - timedelta(seconds=1)),  # expired
+            HotlistEntry("GH404JK", "municipal", expiry=NOW + timedelta(days=1)),
+            HotlistEntry("XY12345", "A2"),
+        ],
+        {"A1": ALL, "C": ALL, "A2": frozenset({MatchMode.OCR}), "municipal": ALL},
+    )
+    reads = ["AB123CD", "AB123OD", "EF505GH", "GH4O4JK", "xy 12345", "ZZ999ZZ", "AB 123 CD"]
+    batch = [
+        (n, h.entry.plate, h.entry.list_id, h.mode)
+        for n, h in hl.match_many(reads, NOW, edit1=False)
+    ]
+    single = [
+        (n, h.entry.plate, h.entry.list_id, h.mode)
+        for n, r in enumerate(reads)
+        for h in hl.match(r, NOW)
+        if h.mode is not MatchMode.EDIT1
+    ]
+    assert batch == single
+    assert batch[:2] == [
+        (0, "AB123CD", "A1", MatchMode.EXACT),
+        (0, "AB123CD", "C", MatchMode.EXACT),
+    ]
+    assert (4, "XY12345", "A2", MatchMode.OCR) in batch  # A2 here allows OCR only, never exact
+    assert not any(n == 2 for n, *_ in batch)  # the expired entry
