@@ -16,11 +16,18 @@ def create_map_panel(ctx: Any, params: dict[str, Any]) -> Any:
     services: dict[str, object] = dict(getattr(ctx, "services", {}) or {})
     packs = [Path(p) for p in services.get("layer_packs") or []]  # type: ignore[attr-defined]
     packs += [Path(p) for p in params.get("layers", [])]
-    touch = bool(params.get("touch") or getattr(ctx, "touch", False)
-                 or getattr(ctx, "mode", "") in ("tactical-table", "tactical_table", "table"))
+    touch = bool(
+        params.get("touch")
+        or getattr(ctx, "touch", False)
+        or getattr(ctx, "mode", "") in ("tactical-table", "tactical_table", "table")
+    )
     return MapPanel(services, touch=touch, packs=packs, tiles=str(params.get("tiles", "")))
 
 
 def register(registry: Any) -> None:
-    registry.register("map", create_map_panel, title=tr("Mappa"),
-                      description=tr("Mappa operativa: unità, telecamere, allarmi, livelli città"))
+    registry.register(
+        "map",
+        create_map_panel,
+        title=tr("Mappa"),
+        description=tr("Mappa operativa: unità, telecamere, allarmi, livelli città"),
+    )

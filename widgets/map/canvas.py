@@ -15,7 +15,6 @@ Signals:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
@@ -23,15 +22,19 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
-    QFont,
-    QFontMetrics,
     QKeyEvent,
     QMouseEvent,
     QPainter,
-    QPen,
     QTouchEvent,
 )
-from PySide6.QtWidgets import QGestureEvent, QPinchGesture, QTapAndHoldGesture, QWidget
+from PySide6.QtWidgets import (
+    QGestureEvent,
+    QGraphicsItem,
+    QGraphicsView,
+    QPinchGesture,
+    QTapAndHoldGesture,
+    QWidget,
+)
 
 from console.geo.projection import (
     ORIGIN_SHIFT,
@@ -41,9 +44,10 @@ from console.geo.projection import (
     zoom_for_resolution,
 )
 from widgets.common import theme
+from widgets.map.furniture import Furniture
+from widgets.map.view import DeviceView
 
 MIN_ZOOM, MAX_ZOOM = 3.0, 20.0
-SCALE_STEPS = [1, 2, 5]
 
 DragHandler = Callable[[Any], bool]
 
@@ -62,8 +66,9 @@ class MapViewBox(pg.ViewBox):
         self.drag_handler: DragHandler | None = None
         self.click_handler: Callable[[Any], None] | None = None
         half = ORIGIN_SHIFT
-        self.setLimits(xMin=-half, xMax=half, yMin=-half, yMax=half,
-                       minXRange=resolution(MAX_ZOOM) * 200)
+        self.setLimits(
+            xMin=-half, xMax=half, yMin=-half, yMax=half, minXRange=resolution(MAX_ZOOM) * 200
+        )
 
     def mouseClickEvent(self, ev: Any) -> None:
         ev.accept()
@@ -97,6 +102,8 @@ class MapCanvas(pg.GraphicsView):
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.attributions: list[str] = []
+        self.furniture = Furniture()
+        self._opaque_base: QGraphicsItem | None = None
         self.touch_scale = 1.0
         self.viewport().setAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents)
         self.viewport().grabGesture(Qt.GestureType.PinchGesture)
@@ -160,6 +167,12 @@ class MapCanvas(pg.GraphicsView):
         p = self.vb.mapSceneToView(self.mapToScene(pos.toPoint()))
         return p.x(), p.y()
 
+    def device_view(self) -> DeviceView:
+        """Mercator -> viewport pixels as the map items see it when they paint."""
+        t = self.vb.childGroup.deviceTransform(self.viewportTransform())
+        vp = self.viewport()
+        return DeviceView(t.m11(), t.m22(), t.dx(), t.dy(), vp.width(), vp.height())
+
     def to_device(self, x: float, y: float) -> QPointF:
         return QPointF(self.mapFromScene(self.vb.mapViewToScene(QPointF(x, y))))
 
@@ -220,8 +233,7 @@ class MapCanvas(pg.GraphicsView):
         if isinstance(pinch, QPinchGesture):
             ev.accept(pinch)
             flags = pinch.changeFlags()
-            centre = self.mapToScene(self.viewport().mapFromGlobal(
-                pinch.centerPoint().toPoint()))
+            centre = self.mapToScene(self.viewport().mapFromGlobal(pinch.centerPoint().toPoint()))
             self._requested = None
             if flags & QPinchGesture.ChangeFlag.ScaleFactorChanged and pinch.scaleFactor() > 0:
                 factor = 1.0 / pinch.scaleFactor()
@@ -232,8 +244,7 @@ class MapCanvas(pg.GraphicsView):
             self.pinch_count += 1
             return True
         hold = ev.gesture(Qt.GestureType.TapAndHoldGesture)
-        if isinstance(hold, QTapAndHoldGesture) and \
-                hold.state() == Qt.GestureState.GestureFinished:
+        if isinstance(hold, QTapAndHoldGesture) and hold.state() == Qt.GestureState.GestureFinished:
             ev.accept(hold)
             local = self._touch_start
             x, y = self.to_view(local)
@@ -243,79 +254,39 @@ class MapCanvas(pg.GraphicsView):
 
     # --- foreground: scale bar, north arrow, attribution -------------------------------------
 
+    def set_opaque_base(self, item: QGraphicsItem | None) -> None:
+        """`item` paints every pixel of the viewport with an opaque image (StaticLayers), so
+        the view's own background fill (a full-screen fill per frame) can be skipped."""
+        self._opaque_base = item
+        self.setCacheMode(
+            QGraphicsView.CacheModeFlag.CacheNone
+            if item is not None
+            else QGraphicsView.CacheModeFlag.CacheBackground
+        )
+        self.viewport().setAutoFillBackground(item is None)
+
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        base = self._opaque_base
+        if (
+            base is not None
+            and base.isVisible()
+            and not base.flags() & QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
+        ):
+            return
+        super().drawBackground(painter, rect)
+
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
         super().drawForeground(painter, rect)
         painter.save()
         painter.resetTransform()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        font = QFont(theme.FONT_FAMILY)
-        font.setPointSizeF(theme.FONT_SIZE_PT * self.touch_scale)
-        painter.setFont(font)
-        vp = self.viewport().rect()
-        self._draw_scale_bar(painter, vp.left() + 16, vp.bottom() - 40)
-        self._draw_north_arrow(painter, vp.right() - 40, vp.top() + 20)
-        self._draw_attribution(painter, vp.right() - 8, vp.bottom() - 6)
-        painter.restore()
-
-    def _draw_scale_bar(self, painter: QPainter, left: float, base: float) -> None:
         _, cy = self.center()
         metres_per_px = self.resolution() * ground_scale(point_to_lonlat(0.0, cy)[1])
-        if metres_per_px <= 0 or not math.isfinite(metres_per_px):
-            return
-        target = 140 * metres_per_px
-        mag = 10 ** math.floor(math.log10(target))
-        length = max(s * mag for s in SCALE_STEPS if s * mag <= target) if target >= mag else mag
-        px = length / metres_per_px
-        label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(21, 25, 30, 190))
-        painter.drawRoundedRect(QRectF(left - 8, base - 30, px + 16, 38), 4, 4)
-        halo = QPen(QColor(theme.BACKGROUND), 5)
-        line = QPen(QColor(theme.TEXT), 2)
-        for pen in (halo, line):
-            painter.setPen(pen)
-            painter.drawLine(QPointF(left, base), QPointF(left + px, base))
-            painter.drawLine(QPointF(left, base - 6), QPointF(left, base + 1))
-            painter.drawLine(QPointF(left + px, base - 6), QPointF(left + px, base + 1))
-        self._halo_text(painter, QPointF(left, base - 10), label)
-
-    def _draw_north_arrow(self, painter: QPainter, x: float, top: float) -> None:
-        painter.setPen(QPen(QColor(theme.BACKGROUND), 1.5))
-        painter.setBrush(QColor(theme.TEXT))
-        painter.drawPolygon([QPointF(x, top), QPointF(x + 9, top + 26), QPointF(x, top + 20),
-                             QPointF(x - 9, top + 26)])
-        self._halo_text(painter, QPointF(x - 5, top + 44), "N")
-
-    def _draw_attribution(self, painter: QPainter, right: float, base: float) -> None:
-        if not self.attributions:
-            return
-        small = QFont(painter.font())
-        small.setPointSizeF(max(9.0, theme.FONT_SIZE_PT - 2))
-        painter.setFont(small)
-        metrics = QFontMetrics(small)
-        limit = max(200, int(self.viewport().width() * 0.75))
-        lines: list[str] = []
-        for text in self.attributions:
-            if lines and metrics.horizontalAdvance(lines[-1] + " · " + text) + 12 <= limit:
-                lines[-1] += " · " + text
-            else:
-                lines.append(text)
-        line_h = metrics.height() + 2
-        width = max(metrics.horizontalAdvance(line) for line in lines) + 12
-        box = QRectF(right - width, base - line_h * len(lines) - 2, width, line_h * len(lines) + 4)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(21, 25, 30, 210))
-        painter.drawRect(box)
-        painter.setPen(QColor(theme.TEXT_MUTED))
-        for i, line in enumerate(lines):
-            row = QRectF(box.left() + 6, box.top() + 2 + i * line_h, width - 12, line_h)
-            painter.drawText(row, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
-                             line)
-
-    @staticmethod
-    def _halo_text(painter: QPainter, at: QPointF, text: str) -> None:
-        painter.setPen(QPen(QColor(theme.BACKGROUND), 3))
-        for ox, oy in ((-1, 0), (1, 0), (0, -1), (0, 1)):
-            painter.drawText(at + QPointF(ox, oy), text)
-        painter.setPen(QColor(theme.TEXT))
-        painter.drawText(at, text)
+        self.furniture.font_scale = self.touch_scale
+        self.furniture.draw(
+            painter,
+            QRectF(self.viewport().rect()),
+            metres_per_px,
+            self.attributions,
+            self.viewport().devicePixelRatioF() or 1.0,
+        )
+        painter.restore()

@@ -59,8 +59,14 @@ class MapControls(QWidget):
             ("pan", tr("Sposta"), tr("Trascina per spostare la mappa, clic per selezionare")),
             ("measure", tr("Misura"), tr("Clic sui punti del percorso da misurare")),
             ("circle", tr("Cerchio"), tr("Clic sul centro, poi sul bordo: elenca cosa c'è dentro")),
-            ("polygon", tr("Poligono"), tr("Clic sui vertici; Invio o clic sul primo punto per "
-                                           "chiudere: elenca cosa c'è dentro")),
+            (
+                "polygon",
+                tr("Poligono"),
+                tr(
+                    "Clic sui vertici; Invio o clic sul primo punto per "
+                    "chiudere: elenca cosa c'è dentro"
+                ),
+            ),
         ):
             button = QPushButton(label)
             button.setCheckable(True)
@@ -132,8 +138,11 @@ class MapControls(QWidget):
         self.choose(self.popup.row(item))
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if obj is self.search and event.type() == QEvent.Type.KeyPress and \
-                isinstance(event, QKeyEvent):
+        if (
+            obj is self.search
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+        ):
             if event.key() == Qt.Key.Key_Escape:
                 self.popup.hide()
                 return True

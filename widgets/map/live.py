@@ -45,11 +45,19 @@ HEADING_BINS = 24
 HEADING_STEP = 360.0 / HEADING_BINS
 UNIT_COLOURS = [theme.UNIT_STATUS[s] for s in STATUSES] + ["#8a949e"]
 STATUS_LABELS = {
-    "available": tr("Disponibile"), "dispatched": tr("Assegnata"), "en_route": tr("In viaggio"),
-    "on_scene": tr("Sul posto"), "busy": tr("Occupata"), "out_of_service": tr("Fuori servizio"),
+    "available": tr("Disponibile"),
+    "dispatched": tr("Assegnata"),
+    "en_route": tr("In viaggio"),
+    "on_scene": tr("Sul posto"),
+    "busy": tr("Occupata"),
+    "out_of_service": tr("Fuori servizio"),
 }
-LIVE_KINDS = {"unit": tr("Unità"), "camera": tr("Telecamere"), "incident": tr("Eventi"),
-              "alert": tr("Allarmi")}
+LIVE_KINDS = {
+    "unit": tr("Unità"),
+    "camera": tr("Telecamere"),
+    "incident": tr("Eventi"),
+    "alert": tr("Allarmi"),
+}
 
 
 @dataclass
@@ -111,19 +119,33 @@ class LiveLayers(QObject):
         s = self.scale
         # Arrows pre-rendered every 15 degrees: stamping rotated fragments with smooth sampling
         # costs several times more than stamping upright ones.
-        unit_keys = [SpriteKey("arrow", c, 24, rotation=h * HEADING_STEP)
-                     for c in UNIT_COLOURS for h in range(HEADING_BINS)]
-        self.layers["unit"] = MarkerLayer("unit", LIVE_KINDS["unit"], unit_keys,
-                                          cluster_below=11.5, scale=s)
-        self.layers["camera"] = MarkerLayer("camera", LIVE_KINDS["camera"],
-                                            [SpriteKey("camera", theme.ACCENT, 14)],
-                                            cluster_below=13, scale=s)
+        unit_keys = [
+            SpriteKey("arrow", c, 24, rotation=h * HEADING_STEP)
+            for c in UNIT_COLOURS
+            for h in range(HEADING_BINS)
+        ]
+        self.layers["unit"] = MarkerLayer(
+            "unit", LIVE_KINDS["unit"], unit_keys, cluster_below=11.5, scale=s
+        )
+        self.layers["camera"] = MarkerLayer(
+            "camera",
+            LIVE_KINDS["camera"],
+            [SpriteKey("camera", theme.ACCENT, 14)],
+            cluster_below=13,
+            scale=s,
+        )
         self.layers["incident"] = MarkerLayer(
-            "incident", LIVE_KINDS["incident"],
-            [SpriteKey("incident", theme.PRIORITY[p], 24, str(p)) for p in (1, 2, 3, 4)], scale=s)
+            "incident",
+            LIVE_KINDS["incident"],
+            [SpriteKey("incident", theme.PRIORITY[p], 24, str(p)) for p in (1, 2, 3, 4)],
+            scale=s,
+        )
         self.layers["alert"] = MarkerLayer(
-            "alert", LIVE_KINDS["alert"],
-            [SpriteKey("diamond", theme.PRIORITY[p], 20, str(p)) for p in (1, 2, 3, 4)], scale=s)
+            "alert",
+            LIVE_KINDS["alert"],
+            [SpriteKey("diamond", theme.PRIORITY[p], 20, str(p)) for p in (1, 2, 3, 4)],
+            scale=s,
+        )
 
     # --- packs -----------------------------------------------------------------------------
 
@@ -135,9 +157,15 @@ class LiveLayers(QObject):
             st = layer.style
             key = SpriteKey(st.marker, st.marker_colour, int(st.marker_size * 1.6))
             many = len(layer.features) > 300
-            marker = MarkerLayer(layer.id, layer.title, [key], min_zoom=layer.min_zoom,
-                                 max_zoom=layer.max_zoom, cluster_below=14 if many else None,
-                                 scale=self.scale)
+            marker = MarkerLayer(
+                layer.id,
+                layer.title,
+                [key],
+                min_zoom=layer.min_zoom,
+                max_zoom=layer.max_zoom,
+                cluster_below=14 if many else None,
+                scale=self.scale,
+            )
             x, y = layer.points_mercator()
             marker.set_data(x, y, 0, ids=[f.id for f in layer.features])
             marker.setVisible(layer.visible)
@@ -146,17 +174,31 @@ class LiveLayers(QObject):
             self.layers[layer.id] = marker
             self.pack_layers[layer.id] = layer
             label_zoom = max(layer.min_zoom, 15.0 if many else 13.5)
-            self.labels.set_labels(LabelSet(f"pack:{layer.id}", x, y,
-                                            [f.name for f in layer.features], label_zoom,
-                                            colour=theme.TEXT_MUTED, size_pt=10,
-                                            offset_px=12 * self.scale))
+            self.labels.set_labels(
+                LabelSet(
+                    f"pack:{layer.id}",
+                    x,
+                    y,
+                    [f.name for f in layer.features],
+                    label_zoom,
+                    colour=theme.TEXT_MUTED,
+                    size_pt=10,
+                    offset_px=12 * self.scale,
+                )
+            )
             added.append(marker)
         self.base_layers.extend(
-            layer for layer in pack.layers
-            if layer.kind == "base" and layer.style.label and layer.id not in ("bus", "tram"))
+            layer
+            for layer in pack.layers
+            if layer.kind == "base" and layer.style.label and layer.id not in ("bus", "tram")
+        )
         for layer in pack.layers:
-            if layer.kind == "base" and layer.style.label and layer.features and \
-                    any(f.geometry.geom_type.endswith("Polygon") for f in layer.features):
+            if (
+                layer.kind == "base"
+                and layer.style.label
+                and layer.features
+                and any(f.geometry.geom_type.endswith("Polygon") for f in layer.features)
+            ):
                 self._area_labels(layer)
         self.content_changed.emit()
         return added
@@ -169,9 +211,19 @@ class LiveLayers(QObject):
             text = [tr("Municipio {n}", n=t) for t in text]
         zoom_from = {"comuni": 9.5, "municipi": 11.0, "nil": 14.0}.get(layer.id, 15.5)
         zoom_to = {"municipi": 13.99}.get(layer.id, 30.0)
-        self.labels.set_labels(LabelSet(f"area:{layer.id}", x, y, text, zoom_from, zoom_to,
-                                        colour="#b3c0cc", size_pt=11,
-                                        bold=layer.id == "municipi"))
+        self.labels.set_labels(
+            LabelSet(
+                f"area:{layer.id}",
+                x,
+                y,
+                text,
+                zoom_from,
+                zoom_to,
+                colour="#b3c0cc",
+                size_pt=11,
+                bold=layer.id == "municipi",
+            )
+        )
 
     # --- stores ----------------------------------------------------------------------------
 
@@ -179,8 +231,7 @@ class LiveLayers(QObject):
         """Callsigns in row order; refreshed on units_changed, not on every move."""
         if self.units is None:
             return
-        self._callsigns = [u.callsign if (u := self.units.unit(i)) else i
-                           for i in self.units.ids()]
+        self._callsigns = [u.callsign if (u := self.units.unit(i)) else i for i in self.units.ids()]
         self._unit_version = -1  # redraw labels with the new names
 
     def refresh_units(self, zoom: float) -> bool:
@@ -192,13 +243,28 @@ class LiveLayers(QObject):
         layer = self.layers["unit"]
         ids = self.units.ids()
         heading_bin = np.round(a["heading"] / HEADING_STEP).astype(np.intp) % HEADING_BINS
-        layer.set_data(a["x"].copy(), a["y"].copy(),
-                       a["status"].astype(np.intp) * HEADING_BINS + heading_bin, ids=ids)
+        layer.set_data(
+            a["x"].copy(),
+            a["y"].copy(),
+            a["status"].astype(np.intp) * HEADING_BINS + heading_bin,
+            ids=ids,
+        )
         if len(self._callsigns) != len(ids):
             self._refresh_callsigns()
-        self.labels.set_labels(LabelSet("units", a["x"].copy(), a["y"].copy(), self._callsigns,
-                                        14.5, colour=theme.TEXT, size_pt=11, bold=True,
-                                        offset_px=14 * self.scale, max_labels=200))
+        self.labels.set_labels(
+            LabelSet(
+                "units",
+                a["x"].copy(),
+                a["y"].copy(),
+                self._callsigns,
+                14.5,
+                colour=theme.TEXT,
+                size_pt=11,
+                bold=True,
+                offset_px=14 * self.scale,
+                max_labels=200,
+            )
+        )
         if zoom >= self.trails.min_zoom:
             block, lengths = self.units.trail_block()
             self.trails.set_trails(block, lengths, a["status"].astype(np.intp), UNIT_COLOURS)
@@ -211,19 +277,35 @@ class LiveLayers(QObject):
         self.layers["camera"].set_data(x, y, 0, ids=[str(_get(c, "id")) for c in ok])
         cones = []
         for c, cx, cy in zip(ok, x, y, strict=True):
-            cones.append(Area(f"cone:{_get(c, 'id')}",
-                              wedge_path(float(cx), float(cy), float(_get(c, "heading", 0.0)),
-                                         float(_get(c, "fov", 60.0)),
-                                         float(_get(c, "range_m", 120.0))),
-                              theme.ACCENT, theme.ACCENT + "33", 1.0, min_zoom=15.0))
+            cones.append(
+                Area(
+                    f"cone:{_get(c, 'id')}",
+                    wedge_path(
+                        float(cx),
+                        float(cy),
+                        float(_get(c, "heading", 0.0)),
+                        float(_get(c, "fov", 60.0)),
+                        float(_get(c, "range_m", 120.0)),
+                    ),
+                    theme.ACCENT,
+                    theme.ACCENT + "33",
+                    1.0,
+                    min_zoom=15.0,
+                )
+            )
         self.cones.set_areas(cones)
         self._cameras = ok
         self.content_changed.emit()
 
     def refresh_incidents(self) -> None:
         items = _call(self.services.get("incidents"), "incidents")
-        ok = [i for i in items if _get(i, "lon") is not None and _get(i, "lat") is not None
-              and str(_get(i, "status", "")) not in ("closed", "cancelled")]
+        ok = [
+            i
+            for i in items
+            if _get(i, "lon") is not None
+            and _get(i, "lat") is not None
+            and str(_get(i, "status", "")) not in ("closed", "cancelled")
+        ]
         x, y = to_mercator([float(_get(i, "lon")) for i in ok], [float(_get(i, "lat")) for i in ok])
         sprite = [max(0, min(3, int(_get(i, "priority", 3)) - 1)) for i in ok]
         self.layers["incident"].set_data(x, y, sprite, ids=[str(_get(i, "id")) for i in ok])
@@ -259,8 +341,9 @@ class LiveLayers(QObject):
             else:
                 continue
             areas.append(Area(f"alert:{aid}", path, colour, colour + "30", 2.0))
-        self.areas.set_areas([a for a in self.areas.areas() if not a.id.startswith("alert:")]
-                             + areas)
+        self.areas.set_areas(
+            [a for a in self.areas.areas() if not a.id.startswith("alert:")] + areas
+        )
         xy = np.asarray(points) if points else np.zeros((0, 2))
         self.layers["alert"].set_data(xy[:, 0], xy[:, 1], sprite, ids=ids)
         self._alerts = kept
@@ -286,33 +369,48 @@ class LiveLayers(QObject):
             unit = self.units.unit(obj_id)
             if unit is None:
                 return Details(kind, obj_id, obj_id, [(tr("Stato"), tr("sconosciuto"))], lon, lat)
-            rows = [(tr("Ente"), unit.agency.value), (tr("Tipo"), unit.kind),
-                    (tr("Stato"), STATUS_LABELS.get(unit.status.value, unit.status.value)),
-                    (tr("Velocità"), f"{unit.speed_kmh:.0f} km/h"),
-                    (tr("Direzione"), f"{unit.heading:.0f}°")]
+            rows = [
+                (tr("Ente"), unit.agency.value),
+                (tr("Tipo"), unit.kind),
+                (tr("Stato"), STATUS_LABELS.get(unit.status.value, unit.status.value)),
+                (tr("Velocità"), f"{unit.speed_kmh:.0f} km/h"),
+                (tr("Direzione"), f"{unit.heading:.0f}°"),
+            ]
             if unit.incident_id:
                 rows.append((tr("Evento"), unit.incident_id))
             return Details(kind, obj_id, unit.callsign, rows, lon, lat)
-        source = {"camera": self._cameras, "incident": self._incidents,
-                  "alert": self._alerts}.get(kind)
+        source = {"camera": self._cameras, "incident": self._incidents, "alert": self._alerts}.get(
+            kind
+        )
         if source is not None:
             item = next((i for i in source if str(_get(i, "id")) == obj_id), None)
             if item is None:
                 return None
             title = str(_get(item, "name") or _get(item, "title") or _get(item, "type") or obj_id)
-            keys = {"camera": ("address", "heading", "fov", "ptz"),
-                    "incident": ("type", "priority", "status", "address", "narrative"),
-                    "alert": ("type", "priority", "state", "source", "detail")}[kind]
+            keys = {
+                "camera": ("address", "heading", "fov", "ptz"),
+                "incident": ("type", "priority", "status", "address", "narrative"),
+                "alert": ("type", "priority", "state", "source", "detail"),
+            }[kind]
             rows = [(k, str(_get(item, k))) for k in keys if _get(item, k) not in (None, "")]
             return Details(kind, obj_id, title, rows, lon, lat)
         layer = self.pack_layers.get(kind)
         feature = next((f for f in layer.features if f.id == obj_id), None) if layer else None
         if layer is None or feature is None:
             return None
-        rows = [(str(k), str(v)) for k, v in feature.properties.items()
-                if v not in (None, "") and len(str(v)) < 200][:14]
-        return Details(kind, obj_id, feature.name or layer.title, [(tr("Livello"), layer.title),
-                                                                     *rows], lon, lat)
+        rows = [
+            (str(k), str(v))
+            for k, v in feature.properties.items()
+            if v not in (None, "") and len(str(v)) < 200
+        ][:14]
+        return Details(
+            kind,
+            obj_id,
+            feature.name or layer.title,
+            [(tr("Livello"), layer.title), *rows],
+            lon,
+            lat,
+        )
 
     def kind_title(self, kind: str) -> str:
         layer = self.layers.get(kind)
@@ -337,20 +435,31 @@ class LiveLayers(QObject):
         out: list[Entry] = []
         if self.units is not None:
             for unit in self.units.units():
-                out.append(Entry(unit.callsign, "unit", unit.id, unit.lon, unit.lat,
-                                 LIVE_KINDS["unit"]))
+                out.append(
+                    Entry(unit.callsign, "unit", unit.id, unit.lon, unit.lat, LIVE_KINDS["unit"])
+                )
         for cam in self._cameras:
-            out.append(Entry(str(_get(cam, "name", "")), "camera", str(_get(cam, "id")),
-                             float(_get(cam, "lon")), float(_get(cam, "lat")),
-                             LIVE_KINDS["camera"]))
+            out.append(
+                Entry(
+                    str(_get(cam, "name", "")),
+                    "camera",
+                    str(_get(cam, "id")),
+                    float(_get(cam, "lon")),
+                    float(_get(cam, "lat")),
+                    LIVE_KINDS["camera"],
+                )
+            )
         for layer in [*self.pack_layers.values(), *self.base_layers]:
             seen: set[str] = set()
             for f in layer.features:
                 if not f.name or f.name in seen:
                     continue
                 seen.add(f.name)  # a street split in 40 segments is one search result
-                p = f.geometry if f.geometry.geom_type == "Point" else \
-                    f.geometry.representative_point()
+                p = (
+                    f.geometry
+                    if f.geometry.geom_type == "Point"
+                    else f.geometry.representative_point()
+                )
                 out.append(Entry(f.name, layer.id, f.id, p.x, p.y, layer.title))
         return out
 

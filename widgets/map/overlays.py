@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -22,12 +22,12 @@ from PySide6.QtGui import (
     QPen,
     QPixmap,
 )
-from PySide6.QtWidgets import QGraphicsObject, QStyleOptionGraphicsItem, QWidget
+from PySide6.QtWidgets import QStyleOptionGraphicsItem, QWidget
 
-from console.geo.projection import ground_scale, point_to_lonlat, zoom_for_resolution
+from console.geo.projection import ground_scale, point_to_lonlat
 from widgets.common import theme
-from widgets.map.markers import WORLD
 from widgets.map.symbols import css_colour
+from widgets.map.view import MapItem, device_view
 
 
 @dataclass
@@ -41,7 +41,7 @@ class Area:
     min_zoom: float = 0.0
 
 
-class AreaLayer(QGraphicsObject):
+class AreaLayer(MapItem):
     """A handful of vector shapes (tens to hundreds), drawn with cosmetic pens."""
 
     def __init__(self) -> None:
@@ -50,28 +50,26 @@ class AreaLayer(QGraphicsObject):
 
     def set_areas(self, areas: list[Area]) -> None:
         self._areas = {a.id: a for a in areas}
-        self.update()
+        self.content_changed()
 
     def put(self, area: Area) -> None:
         self._areas[area.id] = area
-        self.update()
+        self.content_changed()
 
     def remove(self, area_id: str) -> None:
         if self._areas.pop(area_id, None) is not None:
-            self.update()
+            self.content_changed()
 
     def areas(self) -> list[Area]:
         return list(self._areas.values())
 
-    def boundingRect(self) -> QRectF:
-        return WORLD
-
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
-              widget: QWidget | None = None) -> None:
-        sx = painter.transform().m11()
-        if sx == 0 or not self._areas:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        view = device_view(painter)
+        if view is None or not self._areas:
             return
-        zoom = zoom_for_resolution(1.0 / abs(sx))
+        zoom = view.zoom
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         for area in self._areas.values():
             if zoom < area.min_zoom:
@@ -134,7 +132,7 @@ class LabelSet:
     max_labels: int = 400
 
 
-class LabelLayer(QGraphicsObject):
+class LabelLayer(MapItem):
     """Text with a dark halo; a label that would overlap one already placed is skipped, so the
     map stays readable at every zoom (sets listed first win). Each distinct label is rendered
     once into a cached pixmap (halo included) and then only stamped; overlap is checked on a
@@ -158,9 +156,6 @@ class LabelLayer(QGraphicsObject):
         self._sets.pop(set_id, None)
         self.update()
 
-    def boundingRect(self) -> QRectF:
-        return WORLD
-
     def _pixmap(self, text: str, labels: LabelSet) -> QPixmap:
         key = (text, labels.size_pt * self.text_scale, labels.bold, labels.colour)
         pix = self._pixmaps.get(key)
@@ -172,8 +167,11 @@ class LabelLayer(QGraphicsObject):
         font.setPointSizeF(key[1])
         font.setBold(labels.bold)
         metrics = QFontMetricsF(font)
-        image = QImage(int(metrics.horizontalAdvance(text) + 8), int(metrics.height() + 6),
-                       QImage.Format.Format_ARGB32_Premultiplied)
+        image = QImage(
+            int(metrics.horizontalAdvance(text) + 8),
+            int(metrics.height() + 6),
+            QImage.Format.Format_ARGB32_Premultiplied,
+        )
         image.fill(Qt.GlobalColor.transparent)
         painter = QPainter(image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -188,15 +186,13 @@ class LabelLayer(QGraphicsObject):
         self._pixmaps[key] = pix
         return pix
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
-              widget: QWidget | None = None) -> None:
-        t = painter.transform()
-        sx, sy, dx, dy = t.m11(), t.m22(), t.dx(), t.dy()
-        device = painter.device()
-        if sx == 0 or device is None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        view = device_view(painter)
+        if view is None:
             return
-        zoom = zoom_for_resolution(1.0 / abs(sx))
-        width, height = device.width(), device.height()
+        zoom, width, height = view.zoom, view.width, view.height
         cell = self.CELL
         grid = np.zeros((height // cell + 2, width // cell + 2), dtype=bool)
         painter.save()
@@ -204,8 +200,7 @@ class LabelLayer(QGraphicsObject):
         for labels in self._sets.values():
             if labels.id in self.hidden or not (labels.min_zoom <= zoom <= labels.max_zoom):
                 continue
-            px = labels.x * sx + dx
-            py = labels.y * sy + dy
+            px, py = view.to_device(labels.x, labels.y)
             idx = np.flatnonzero((px > 0) & (px < width) & (py > 0) & (py < height))
             if len(idx) > labels.max_labels * 3:
                 continue  # far too many for this zoom: a wall of text helps nobody
@@ -230,7 +225,7 @@ class LabelLayer(QGraphicsObject):
         painter.restore()
 
 
-class TrailLayer(QGraphicsObject):
+class TrailLayer(MapItem):
     """Short trails behind moving units, drawn only when zoomed in enough to mean something.
     One path per colour, built with numpy: a per-unit Python loop over 5,000 units costs a frame."""
 
@@ -242,19 +237,22 @@ class TrailLayer(QGraphicsObject):
         self._codes = np.zeros(0, dtype=np.intp)
         self._palette: list[str] = []
 
-    def set_trails(self, block: npt.NDArray[np.float64], lengths: npt.NDArray[np.int32],
-                   codes: npt.NDArray[np.intp], palette: list[str]) -> None:
+    def set_trails(
+        self,
+        block: npt.NDArray[np.float64],
+        lengths: npt.NDArray[np.int32],
+        codes: npt.NDArray[np.intp],
+        palette: list[str],
+    ) -> None:
         """block (n, T, 2) oldest first with valid fixes at the end; codes index `palette`."""
         self._block, self._lengths, self._codes, self._palette = block, lengths, codes, palette
         self.update()
 
-    def boundingRect(self) -> QRectF:
-        return WORLD
-
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
-              widget: QWidget | None = None) -> None:
-        sx = painter.transform().m11()
-        if sx == 0 or zoom_for_resolution(1.0 / abs(sx)) < self.min_zoom or not len(self._block):
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        view = device_view(painter)
+        if view is None or view.zoom < self.min_zoom or not len(self._block):
             return
         length = self._block.shape[1]
         # connect[i, j] = 1 when fix j joins fix j+1 of the same trail (both valid).

@@ -41,8 +41,10 @@ from widgets.common.timers import make_timer
 from widgets.map.canvas import MapCanvas
 from widgets.map.controls import MapControls
 from widgets.map.live import LiveLayers
+from widgets.map.markers import MarkerLayer
 from widgets.map.overlays import Area
 from widgets.map.side import DetailsPanel, LayerPanel, legend_icon
+from widgets.map.static_cache import StaticLayers
 from widgets.map.tile_layer import RasterProvider, TileLayer
 from widgets.map.tools import Highlight, ToolController
 from widgets.map.vector_render import VectorProvider, geometry_path, mercator_geometry
@@ -58,9 +60,15 @@ class MapPanel(QWidget):
     selection_changed = Signal(str, str)
     _pack_ready = Signal(object, object)  # worker -> GUI thread: (LayerPack, VectorProvider)
 
-    def __init__(self, services: dict[str, object] | None = None, *, touch: bool = False,
-                 packs: list[Path] | None = None, tiles: str = "",
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        services: dict[str, object] | None = None,
+        *,
+        touch: bool = False,
+        packs: list[Path] | None = None,
+        tiles: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.services = dict(services or {})
         self.touch = touch
@@ -123,30 +131,54 @@ class MapPanel(QWidget):
 
     def _build_scene(self, tiles: str) -> None:
         vb = self.canvas.vb
+        # Base tiles and the packs' marker layers do not move: drawn through one cached image.
+        self.static_layers = StaticLayers()
+        self.static_layers.setZValue(-10)
+        vb.addItem(self.static_layers)
+        self.canvas.set_opaque_base(self.static_layers)
         self.tile_layers: list[TileLayer] = []
         if tiles:
             source = open_source(tiles)
             if source.error:
-                self._notice(Notice(tiles, tr("Mappa di base a tessere non disponibile ({e}): "
-                                              "uso i livelli vettoriali.", e=source.error),
-                                    "error"))
+                self._notice(
+                    Notice(
+                        tiles,
+                        tr(
+                            "Mappa di base a tessere non disponibile ({e}): "
+                            "uso i livelli vettoriali.",
+                            e=source.error,
+                        ),
+                        "error",
+                    )
+                )
             else:
-                raster = TileLayer(RasterProvider(source),
-                                   on_notice=lambda m: self._notice(Notice(tiles, m)))
+                raster = TileLayer(
+                    RasterProvider(source), on_notice=lambda m: self._notice(Notice(tiles, m))
+                )
                 raster.setZValue(-5)
                 vb.addItem(raster)
+                self.static_layers.add(raster)
                 self.tile_layers.append(raster)
         self.vector_layer: TileLayer | None = None
-        for z, item in ((4, self.live.areas), (5, self.live.cones), (6, self.live.trails),
-                        (50, self.live.labels)):
+        for z, item in (
+            (4, self.live.areas),
+            (5, self.live.cones),
+            (6, self.live.trails),
+            (50, self.live.labels),
+        ):
             item.setZValue(z)
             vb.addItem(item)
         for z, kind in enumerate(("alert", "incident", "camera", "unit")):
             marker = self.live.layers[kind]
             marker.setZValue(30 + z)
             vb.addItem(marker)
-            self.layer_panel.add_layer(tr("Dati in tempo reale"), kind, marker.title, True,
-                                       legend_icon(marker.atlas.keys[0]))
+            self.layer_panel.add_layer(
+                tr("Dati in tempo reale"),
+                kind,
+                marker.title,
+                True,
+                legend_icon(marker.atlas.keys[0]),
+            )
         self.highlight = Highlight(self._selected_position)
         self.highlight.radius = 18 * self.scale
         self.highlight.setZValue(60)
@@ -178,10 +210,11 @@ class MapPanel(QWidget):
             self.intents.show_on_map.connect(self.show_on_map)
             self.intents.show_geometry.connect(self.show_geometry)
             self.intents.select.connect(self._on_intent_select)
-        for name, signal, slot in (("cameras", "cameras_changed", self.live.refresh_cameras),
-                                   ("alerts", "alerts_changed", self.live.refresh_alerts),
-                                   ("incidents", "incidents_changed",
-                                    self.live.refresh_incidents)):
+        for name, signal, slot in (
+            ("cameras", "cameras_changed", self.live.refresh_cameras),
+            ("alerts", "alerts_changed", self.live.refresh_alerts),
+            ("incidents", "incidents_changed", self.live.refresh_incidents),
+        ):
             sig = getattr(self.services.get(name), signal, None)
             if sig is not None and hasattr(sig, "connect"):
                 sig.connect(lambda *_, s=slot: s())
@@ -194,11 +227,18 @@ class MapPanel(QWidget):
         self.live.refresh_alerts()
         self.live.refresh_incidents()
         self.live.refresh_units(self.canvas.zoom())
-        missing = [tr(n) for n, key in (("unità", "units"), ("telecamere", "cameras"),
-                                        ("allarmi", "alerts")) if self.services.get(key) is None]
+        missing = [
+            tr(n)
+            for n, key in (("unità", "units"), ("telecamere", "cameras"), ("allarmi", "alerts"))
+            if self.services.get(key) is None
+        ]
         if missing:
-            self.status.setText(tr("Non collegati: {what}. La mappa mostra solo i livelli.",
-                                   what=", ".join(missing)))
+            self.status.setText(
+                tr(
+                    "Non collegati: {what}. La mappa mostra solo i livelli.",
+                    what=", ".join(missing),
+                )
+            )
 
     # --- packs -------------------------------------------------------------------------------
 
@@ -209,14 +249,16 @@ class MapPanel(QWidget):
 
         def work(path: Path) -> None:
             pack = load_pack(path)
-            provider = VectorProvider([lyr for lyr in pack.layers if lyr.kind == "base"],
-                                      background=None)
+            provider = VectorProvider(
+                [lyr for lyr in pack.layers if lyr.kind == "base"], background=None
+            )
             if not self._closing:
                 self._pack_ready.emit(pack, provider)
 
         for path in paths:
-            thread = threading.Thread(target=work, args=(Path(path),), daemon=True,
-                                      name=f"pack-{Path(path).name}")
+            thread = threading.Thread(
+                target=work, args=(Path(path),), daemon=True, name=f"pack-{Path(path).name}"
+            )
             self._threads.append(thread)
             thread.start()
 
@@ -231,20 +273,39 @@ class MapPanel(QWidget):
             layer = TileLayer(provider)
             layer.setZValue(-4 + len(self.packs) * 0.1)
             self.canvas.vb.addItem(layer)
+            self.static_layers.add(layer)
             self.tile_layers.append(layer)
         group = pack.title
         for lyr in pack.layers:
             if lyr.kind == "base" and lyr.features:
-                self.layer_panel.add_layer(group, lyr.id, lyr.title, lyr.visible,
-                                           legend_icon(None, lyr.style.stroke, lyr.style.fill))
+                self.layer_panel.add_layer(
+                    group,
+                    lyr.id,
+                    lyr.title,
+                    lyr.visible,
+                    legend_icon(None, lyr.style.stroke, lyr.style.fill),
+                )
         for marker in self.live.add_pack(pack):
-            marker.setZValue(20)
-            self.canvas.vb.addItem(marker)
-            self.layer_panel.add_layer(group, marker.layer_id, marker.title, marker.isVisible(),
-                                       legend_icon(marker.atlas.keys[0]))
+            self.add_marker_layer(marker, group)
         for notice in pack.notices:
             self._notice(notice)
         self._update_attribution()
+
+    def add_marker_layer(self, marker: MarkerLayer, group: str) -> None:
+        """Show a layer of points that do not move (a pack's hospitals, schools, gates...):
+        selectable, searchable through `live`, listed in the layer panel, drawn through the
+        static cache. `live.add_pack` already registered pack layers in `live.layers`."""
+        self.live.layers.setdefault(marker.layer_id, marker)
+        marker.setZValue(20)
+        self.canvas.vb.addItem(marker)
+        self.static_layers.add(marker)
+        self.layer_panel.add_layer(
+            group,
+            marker.layer_id,
+            marker.title,
+            marker.isVisible(),
+            legend_icon(marker.atlas.keys[0]),
+        )
 
     def _notice(self, notice: Notice) -> None:
         self.notices.append(notice)
@@ -254,8 +315,11 @@ class MapPanel(QWidget):
         texts: list[str] = []
         for pack in self.packs:
             texts += [a for a in pack.attributions() if a not in texts]
-        texts += [t.provider.attribution for t in self.tile_layers
-                  if t.provider.attribution and t.provider.attribution not in texts]
+        texts += [
+            t.provider.attribution
+            for t in self.tile_layers
+            if t.provider.attribution and t.provider.attribution not in texts
+        ]
         self.canvas.attributions = texts
         self.canvas.viewport().update()
 
@@ -263,8 +327,9 @@ class MapPanel(QWidget):
         marker = self.live.layers.get(layer_id)
         if marker is not None:
             marker.setVisible(visible)
-            self.live.labels.hidden.discard(f"pack:{layer_id}") if visible else \
-                self.live.labels.hidden.add(f"pack:{layer_id}")
+            self.live.labels.hidden.discard(
+                f"pack:{layer_id}"
+            ) if visible else self.live.labels.hidden.add(f"pack:{layer_id}")
         for tiles in self.tile_layers:
             provider = tiles.provider
             if isinstance(provider, VectorProvider) and provider.set_visible(layer_id, visible):
@@ -284,8 +349,10 @@ class MapPanel(QWidget):
         for rank, layer_id in enumerate(ids):
             marker = self.live.layers.get(layer_id)
             if marker is not None:
-                marker.setZValue((30 if layer_id in ("alert", "incident", "camera", "unit")
-                                  else 20) + rank * 0.01)
+                marker.setZValue(
+                    (30 if layer_id in ("alert", "incident", "camera", "unit") else 20)
+                    + rank * 0.01
+                )
 
     # --- frame / view ------------------------------------------------------------------------
 
@@ -313,8 +380,9 @@ class MapPanel(QWidget):
             self.status.setText(tr("Geometria non valida: impossibile mostrarla."))
             return
         x0, y0, x1, y1 = geom.bounds
-        self.live.areas.put(Area("intent:geometry", geometry_path(geom), theme.ACCENT,
-                                 theme.ACCENT + "30", 3.0))
+        self.live.areas.put(
+            Area("intent:geometry", geometry_path(geom), theme.ACCENT, theme.ACCENT + "30", 3.0)
+        )
         self.follow("")
         self.canvas.fit(QRectF(x0, y0, max(x1 - x0, 50.0), max(y1 - y0, 50.0)))
 
@@ -326,19 +394,20 @@ class MapPanel(QWidget):
 
     def pick(self, x: float, y: float) -> tuple[str, int, int] | None:
         """Top-most marker (layer, index, cluster count) near Mercator (x, y)."""
-        device = self.canvas.to_device(x, y)
+        res = self.canvas.resolution()
         best = None
         layers = sorted(self.live.layers.values(), key=lambda m: -m.zValue())
         for layer in layers:
             if not layer.isVisible():
                 continue
-            hit = layer.pick(device.x(), device.y(), PICK_RADIUS_PX * self.scale)
+            hit = layer.pick(x, y, PICK_RADIUS_PX * self.scale, res)
             if hit is not None and (best is None or hit.distance_px < best.distance_px - 4):
                 best = hit
         return None if best is None else (best.layer, best.index, best.count)
 
-    def select(self, kind: str, obj_id: str, *, centre: bool = False,
-               announce: bool = True) -> bool:
+    def select(
+        self, kind: str, obj_id: str, *, centre: bool = False, announce: bool = True
+    ) -> bool:
         details = self.live.describe(kind, obj_id)
         if details is None:
             return False
@@ -443,9 +512,14 @@ class MapPanel(QWidget):
         for hit in hits[:300]:
             details = self.live.describe(hit.item.kind, hit.item.id)
             name = details.title if details else hit.item.id
-            rows.append((hit.item.kind, hit.item.id,
-                         f"{self.live.kind_title(hit.item.kind)} · {name} · "
-                         f"{hit.distance_m:,.0f} m".replace(",", ".")))
+            rows.append(
+                (
+                    hit.item.kind,
+                    hit.item.id,
+                    f"{self.live.kind_title(hit.item.kind)} · {name} · "
+                    f"{hit.distance_m:,.0f} m".replace(",", "."),
+                )
+            )
         return rows
 
     def query_circle(self, x: float, y: float, radius_m: float) -> list[tuple[str, str, str]]:
@@ -453,8 +527,7 @@ class MapPanel(QWidget):
         hits = self.live.index(visible).within_circle(x, y, radius_m)
         rows = self._describe_hits(hits)
         self.tools.show_circle(x, y, radius_m)
-        self.details.show_results(tr("{n} elementi entro {r:.0f} m", n=len(hits), r=radius_m),
-                                  rows)
+        self.details.show_results(tr("{n} elementi entro {r:.0f} m", n=len(hits), r=radius_m), rows)
         self.side.setCurrentWidget(self.details)
         return rows
 
@@ -470,12 +543,12 @@ class MapPanel(QWidget):
     def nearest(self, x: float, y: float, kind: str, n: int = 5) -> list[tuple[str, str, str]]:
         accept = None
         if kind == "unit" and self.live.units is not None:
-            accept = {i for i in self.live.units.ids()
-                      if self.live.units.status(i) == "available"}
+            accept = {i for i in self.live.units.ids() if self.live.units.status(i) == "available"}
         hits = self.live.index({kind}).nearest(x, y, n, accept=accept)
         rows = self._describe_hits(hits)
-        title = tr("Unità disponibili più vicine") if kind == "unit" else \
-            tr("Telecamere più vicine")
+        title = (
+            tr("Unità disponibili più vicine") if kind == "unit" else tr("Telecamere più vicine")
+        )
         self.details.show_results(title, rows)
         self.side.setCurrentWidget(self.details)
         return rows
@@ -501,10 +574,14 @@ class MapPanel(QWidget):
         menu.addSeparator()
         if self.intents is not None:
             intents = self.intents
-            menu.addAction(tr("Crea evento qui"), lambda: intents.create_incident.emit(
-                {"lon": round(lon, 6), "lat": round(lat, 6)}))
-        menu.addAction(tr("Copia coordinate"), lambda: QGuiApplication.clipboard().setText(
-            f"{lat:.6f}, {lon:.6f}"))
+            menu.addAction(
+                tr("Crea evento qui"),
+                lambda: intents.create_incident.emit({"lon": round(lon, 6), "lat": round(lat, 6)}),
+            )
+        menu.addAction(
+            tr("Copia coordinate"),
+            lambda: QGuiApplication.clipboard().setText(f"{lat:.6f}, {lon:.6f}"),
+        )
         return menu
 
     # --- lifecycle ---------------------------------------------------------------------------

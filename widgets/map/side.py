@@ -88,8 +88,9 @@ class LayerPanel(QWidget):
         self._groups: dict[str, QTreeWidgetItem] = {}
         self._updating = False
 
-    def add_layer(self, group: str, layer_id: str, title: str, visible: bool,
-                  icon: QIcon, tooltip: str = "") -> None:
+    def add_layer(
+        self, group: str, layer_id: str, title: str, visible: bool, icon: QIcon, tooltip: str = ""
+    ) -> None:
         self._updating = True
         parent = self._groups.get(group)
         if parent is None:
@@ -103,8 +104,11 @@ class LayerPanel(QWidget):
         item.setData(0, ROLE_ID, layer_id)
         item.setIcon(0, icon)
         item.setToolTip(0, tooltip or title)
-        item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable
-                      | Qt.ItemFlag.ItemIsSelectable)
+        item.setFlags(
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsUserCheckable
+            | Qt.ItemFlag.ItemIsSelectable
+        )
         item.setCheckState(0, Qt.CheckState.Checked if visible else Qt.CheckState.Unchecked)
         parent.insertChild(0, item)
         self._updating = False
@@ -138,8 +142,11 @@ class LayerPanel(QWidget):
             item = QListWidgetItem(f"{n.source}: {n.message}")
             item.setForeground(QColor(colours.get(n.level, theme.TEXT)))
             self.notices.addItem(item)
-        self.notices_title.setText(tr("Avvisi sui dati ({n})", n=len(notices)) if notices
-                                   else tr("Avvisi sui dati: nessuno"))
+        self.notices_title.setText(
+            tr("Avvisi sui dati ({n})", n=len(notices))
+            if notices
+            else tr("Avvisi sui dati: nessuno")
+        )
 
     def _on_item_changed(self, item: QTreeWidgetItem, column: int) -> None:
         layer_id = item.data(0, ROLE_ID)
@@ -192,8 +199,7 @@ class DetailsPanel(QWidget):
             b.hide()
         layout.addLayout(row)
         self.centre.clicked.connect(lambda: self._emit("centre"))
-        self.follow.clicked.connect(
-            lambda checked: self._emit("follow" if checked else "unfollow"))
+        self.follow.clicked.connect(lambda checked: self._emit("follow" if checked else "unfollow"))
         self.camera.clicked.connect(lambda: self._emit("camera"))
         self.results_title = QLabel("")
         self.results_title.setStyleSheet("font-weight: bold;")

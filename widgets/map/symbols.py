@@ -32,8 +32,17 @@ def css_colour(text: str) -> QColor:
     return QColor(text)
 
 
-SHAPES = ("circle", "square", "triangle", "diamond", "cross", "arrow", "camera", "incident",
-          "cluster")
+SHAPES = (
+    "circle",
+    "square",
+    "triangle",
+    "diamond",
+    "cross",
+    "arrow",
+    "camera",
+    "incident",
+    "cluster",
+)
 FRAGMENT_FIELDS = 10
 
 
@@ -64,8 +73,16 @@ def shape_path(shape: str, size: float) -> QPainterPath:
             path.addRect(rect)
         path = path.simplified()
     elif shape == "arrow":
-        path.addPolygon(QPolygonF([QPointF(0, -r), QPointF(r * 0.8, r * 0.85), QPointF(0, r * 0.4),
-                                   QPointF(-r * 0.8, r * 0.85)]))
+        path.addPolygon(
+            QPolygonF(
+                [
+                    QPointF(0, -r),
+                    QPointF(r * 0.8, r * 0.85),
+                    QPointF(0, r * 0.4),
+                    QPointF(-r * 0.8, r * 0.85),
+                ]
+            )
+        )
         path.closeSubpath()
     elif shape == "incident":
         path.addPolygon(QPolygonF([QPointF(0, -r), QPointF(r, r * 0.85), QPointF(-r, r * 0.85)]))
@@ -81,8 +98,7 @@ def _paint_sprite(painter: QPainter, key: SpriteKey, centre: QPointF) -> None:
     painter.rotate(key.rotation)
     fill = css_colour(key.colour)
     outline = QColor(theme.BACKGROUND)
-    painter.setPen(QPen(outline, 2.0 if key.shape == "cluster" else
-                        1.6 if key.size >= 12 else 1.2))
+    painter.setPen(QPen(outline, 2.0 if key.shape == "cluster" else 1.6 if key.size >= 12 else 1.2))
     painter.setBrush(QBrush(fill))
     if key.shape == "cross":
         painter.setPen(QPen(QColor("#ffffff"), 1.2))
@@ -101,8 +117,15 @@ def _paint_sprite(painter: QPainter, key: SpriteKey, centre: QPointF) -> None:
         box = QRectF(-key.size / 2, -key.size / 2, key.size, key.size)
         painter.drawText(box, int(Qt.AlignmentFlag.AlignCenter), key.label)
     elif key.label:
-        painter.setPen(QPen(QColor(theme.PRIORITY_TEXT.get(int(key.label), "#111111")
-                                   if key.label.isdigit() else "#111111")))
+        painter.setPen(
+            QPen(
+                QColor(
+                    theme.PRIORITY_TEXT.get(int(key.label), "#111111")
+                    if key.label.isdigit()
+                    else "#111111"
+                )
+            )
+        )
         font = painter.font()
         font.setPixelSize(max(8, int(key.size * 0.5)))
         font.setBold(True)
@@ -130,8 +153,9 @@ class Atlas:
             row_h = max(row_h, size)
             width = max(width, left)
         height = top + row_h
-        image = QImage(int(width * dpr), int(height * dpr),
-                       QImage.Format.Format_ARGB32_Premultiplied)
+        image = QImage(
+            int(width * dpr), int(height * dpr), QImage.Format.Format_ARGB32_Premultiplied
+        )
         image.setDevicePixelRatio(dpr)
         image.fill(Qt.GlobalColor.transparent)
         painter = QPainter(image)
@@ -158,10 +182,15 @@ class FragmentBuffer:
             self._array = np.zeros((max(n, 2 * len(self._array)), FRAGMENT_FIELDS))
         return self._array[:n]
 
-    def fill(self, x: npt.NDArray[np.float64], y: npt.NDArray[np.float64],
-             sprite: npt.NDArray[np.intp], atlas: Atlas,
-             rotation: npt.NDArray[np.float64] | None = None,
-             opacity: float = 1.0) -> npt.NDArray[np.float64]:
+    def fill(
+        self,
+        x: npt.NDArray[np.float64],
+        y: npt.NDArray[np.float64],
+        sprite: npt.NDArray[np.intp],
+        atlas: Atlas,
+        rotation: npt.NDArray[np.float64] | None = None,
+        opacity: float = 1.0,
+    ) -> npt.NDArray[np.float64]:
         frags = self.ensure(len(x))
         frags[:, 0] = x
         frags[:, 1] = y
@@ -182,6 +211,7 @@ def stamp(painter: QPainter, frags: npt.NDArray[np.float64], n: int, atlas: Atla
         return
     if not frags.flags.c_contiguous or frags.shape[1] != FRAGMENT_FIELDS:
         raise ValueError("fragments must be a C-contiguous (n, 10) float64 array")
-    first = cast(QPainter.PixmapFragment,
-                 shiboken6.wrapInstance(frags.ctypes.data, QPainter.PixmapFragment))
+    first = cast(
+        QPainter.PixmapFragment, shiboken6.wrapInstance(frags.ctypes.data, QPainter.PixmapFragment)
+    )
     painter.drawPixmapFragments(first, n, atlas.pixmap)

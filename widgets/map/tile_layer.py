@@ -22,12 +22,12 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, QRectF, QRunnable, QThreadPool, Signal
 from PySide6.QtGui import QImage, QPainter
-from PySide6.QtWidgets import QGraphicsObject, QStyleOptionGraphicsItem, QWidget
+from PySide6.QtWidgets import QStyleOptionGraphicsItem, QWidget
 
-from console.geo.projection import tile_bounds, tiles_for_bounds, zoom_for_resolution
+from console.geo.projection import tile_bounds, tiles_for_bounds
 from console.geo.tiles import TileSource
 from console.i18n import tr
-from widgets.map.markers import WORLD
+from widgets.map.view import MapItem, device_view
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,12 @@ class RasterProvider:
             self.corrupt += 1
             log.warning("tile %s/%s/%s of %s does not decode", z, x, y, self.name)
             return None
-        return image.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
+        # Opaque tiles stay opaque: drawing RGB32 is a copy, ARGB32 a blend per pixel.
+        return image.convertToFormat(
+            QImage.Format.Format_ARGB32_Premultiplied
+            if image.hasAlphaChannel()
+            else QImage.Format.Format_RGB32
+        )
 
 
 class _Bridge(QObject):
@@ -94,11 +99,16 @@ class _Job(QRunnable):
         layer.bridge.tile_ready.emit(self._key, (self._generation, image))
 
 
-class TileLayer(QGraphicsObject):
+class TileLayer(MapItem):
     """Draws one provider's tiles. `invalidate()` after the provider's content changed."""
 
-    def __init__(self, provider: TileProvider, *, threads: int = 1,
-                 on_notice: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        provider: TileProvider,
+        *,
+        threads: int = 1,
+        on_notice: Callable[[str], None] | None = None,
+    ) -> None:
         super().__init__()
         self.provider = provider
         self.pool = QThreadPool()
@@ -127,7 +137,7 @@ class TileLayer(QGraphicsObject):
             self.generation += 1
         self._cache.clear()
         self._pending.clear()
-        self.update()
+        self.content_changed()
 
     def shutdown(self) -> None:
         """Stop producing tiles; waits for the one in progress (tests, panel close)."""
@@ -155,26 +165,26 @@ class TileLayer(QGraphicsObject):
         corrupt = getattr(self.provider, "corrupt", 0)
         if corrupt > self._notified_corrupt and self._on_notice is not None:
             self._notified_corrupt = corrupt
-            self._on_notice(tr("{name}: {n} tessere danneggiate non mostrate.",
-                               name=self.provider.name, n=corrupt))
-        self.update()
+            self._on_notice(
+                tr(
+                    "{name}: {n} tessere danneggiate non mostrate.",
+                    name=self.provider.name,
+                    n=corrupt,
+                )
+            )
+        self.content_changed()
 
-    def boundingRect(self) -> QRectF:
-        return WORLD
-
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
-              widget: QWidget | None = None) -> None:
-        t = painter.transform()
-        sx, sy, dx, dy = t.m11(), t.m22(), t.dx(), t.dy()
-        device = painter.device()
-        if sx == 0 or device is None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        view = device_view(painter)
+        if view is None:
             return
-        width, height = device.width(), device.height()
-        zoom = zoom_for_resolution(1.0 / abs(sx))
-        z = int(max(self.provider.min_zoom, min(self.provider.max_zoom, math.ceil(zoom - 0.2))))
-        xs = sorted(((0 - dx) / sx, (width - dx) / sx))
-        ys = sorted(((0 - dy) / sy, (height - dy) / sy))
-        tiles = tiles_for_bounds(z, xs[0], ys[0], xs[1], ys[1])
+        sx, sy, dx, dy = view.sx, view.sy, view.dx, view.dy
+        z = int(
+            max(self.provider.min_zoom, min(self.provider.max_zoom, math.ceil(view.zoom - 0.2)))
+        )
+        tiles = tiles_for_bounds(z, *view.bounds())
         if len(tiles) > 400:  # zoom far outside the provider's range: nothing sensible to draw
             return
         with self._lock:
@@ -205,8 +215,16 @@ class TileLayer(QGraphicsObject):
         left, top = math.floor(left), math.floor(top)
         return QRectF(left, top, math.ceil(right) - left, math.ceil(bottom) - top)
 
-    def _draw_fallback(self, painter: QPainter, key: TileKey, sx: float, sy: float, dx: float,
-                       dy: float, drawn: set[TileKey]) -> None:
+    def _draw_fallback(
+        self,
+        painter: QPainter,
+        key: TileKey,
+        sx: float,
+        sy: float,
+        dx: float,
+        dy: float,
+        drawn: set[TileKey],
+    ) -> None:
         z, x, y = key
         for up in range(1, MAX_FALLBACK_LEVELS + 1):
             if z - up < 0:

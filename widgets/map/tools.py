@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QPointF, QRectF, Signal
+from PySide6.QtCore import QObject, QPointF, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
-from PySide6.QtWidgets import QGraphicsObject, QStyleOptionGraphicsItem, QWidget
+from PySide6.QtWidgets import QStyleOptionGraphicsItem, QWidget
 
 from console.geo.projection import haversine_m, point_to_lonlat
 from widgets.common import theme
-from widgets.map.markers import WORLD
 from widgets.map.overlays import Area, AreaLayer, circle_path, polygon_path
+from widgets.map.view import MapItem, device_view
 
 MODES = ("pan", "measure", "circle", "polygon")
 TOOL_COLOUR = "#f2f5f7"
@@ -61,14 +61,22 @@ class ToolController(QObject):
             return False
         if self.mode == "measure":
             self.points.append((x, y))
-            self.areas.put(Area("tool:line", polygon_path(self.points, close=False),
-                                TOOL_COLOUR, width=2.5, dashed=True))
+            self.areas.put(
+                Area(
+                    "tool:line",
+                    polygon_path(self.points, close=False),
+                    TOOL_COLOUR,
+                    width=2.5,
+                    dashed=True,
+                )
+            )
             self.measured.emit(self.total_distance())
         elif self.mode == "circle":
             self.points.append((x, y))
             if len(self.points) == 1:
-                self.areas.put(Area("tool:centre", circle_path(x, y, 3.0), TOOL_COLOUR,
-                                    TOOL_COLOUR, 2.0))
+                self.areas.put(
+                    Area("tool:centre", circle_path(x, y, 3.0), TOOL_COLOUR, TOOL_COLOUR, 2.0)
+                )
             else:
                 (cx, cy), edge = self.points[0], self.points[1]
                 radius = ground_distance((cx, cy), edge)
@@ -79,8 +87,15 @@ class ToolController(QObject):
             if len(self.points) >= 3 and self._near_first(x, y):
                 return self.finish() or True
             self.points.append((x, y))
-            self.areas.put(Area("tool:poly", polygon_path(self.points, close=False),
-                                TOOL_COLOUR, width=2.5, dashed=True))
+            self.areas.put(
+                Area(
+                    "tool:poly",
+                    polygon_path(self.points, close=False),
+                    TOOL_COLOUR,
+                    width=2.5,
+                    dashed=True,
+                )
+            )
         return True
 
     def finish(self) -> bool:
@@ -95,16 +110,26 @@ class ToolController(QObject):
 
     def show_circle(self, x: float, y: float, radius_m: float) -> None:
         self.areas.remove("tool:centre")
-        self.areas.put(Area("tool:circle", circle_path(x, y, radius_m), TOOL_COLOUR,
-                            "#f2f5f714", 2.5, dashed=True))
+        self.areas.put(
+            Area(
+                "tool:circle",
+                circle_path(x, y, radius_m),
+                TOOL_COLOUR,
+                "#f2f5f714",
+                2.5,
+                dashed=True,
+            )
+        )
 
     def show_polygon(self, pts: list[tuple[float, float]]) -> None:
-        self.areas.put(Area("tool:poly", polygon_path(pts), TOOL_COLOUR, "#f2f5f714", 2.5,
-                            dashed=True))
+        self.areas.put(
+            Area("tool:poly", polygon_path(pts), TOOL_COLOUR, "#f2f5f714", 2.5, dashed=True)
+        )
 
     def total_distance(self) -> float:
-        return sum(ground_distance(a, b) for a, b in zip(self.points, self.points[1:],
-                                                         strict=False))
+        return sum(
+            ground_distance(a, b) for a, b in zip(self.points, self.points[1:], strict=False)
+        )
 
     def _near_first(self, x: float, y: float) -> bool:
         fx, fy = self.points[0]
@@ -113,7 +138,7 @@ class ToolController(QObject):
         return abs(x - fx) + abs(y - fy) < span * 0.03
 
 
-class Highlight(QGraphicsObject):
+class Highlight(MapItem):
     """A ring around the selected object; its position is looked up at every paint, so it rides
     along with a moving unit without anyone telling it."""
 
@@ -122,16 +147,14 @@ class Highlight(QGraphicsObject):
         self.locate = locate
         self.radius = 18.0
 
-    def boundingRect(self) -> QRectF:
-        return WORLD
-
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
-              widget: QWidget | None = None) -> None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
         pos = self.locate()
-        if pos is None:
+        view = device_view(painter)
+        if pos is None or view is None:
             return
-        t = painter.transform()
-        centre = QPointF(pos[0] * t.m11() + t.dx(), pos[1] * t.m22() + t.dy())
+        centre = QPointF(pos[0] * view.sx + view.dx, pos[1] * view.sy + view.dy)
         painter.save()
         painter.resetTransform()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)

@@ -78,9 +78,16 @@ class _Prepared:
 class VectorProvider:
     """Renders the base layers (kind = base) of one or more packs, bottom to top."""
 
-    def __init__(self, layers: list[Layer], *, name: str = "vector", attribution: str = "",
-                 background: str | None = MAP_BACKGROUND, min_zoom: int = 5,
-                 max_zoom: int = 19) -> None:
+    def __init__(
+        self,
+        layers: list[Layer],
+        *,
+        name: str = "vector",
+        attribution: str = "",
+        background: str | None = MAP_BACKGROUND,
+        min_zoom: int = 5,
+        max_zoom: int = 19,
+    ) -> None:
         self.name = name
         self.attribution = attribution
         self.min_zoom = min_zoom
@@ -90,12 +97,24 @@ class VectorProvider:
         self._lock = threading.Lock()
         self._layers: list[_Prepared] = []
         for layer in layers:
-            geoms = [mercator_geometry(f.geometry) for f in layer.features
-                     if f.geometry.geom_type not in ("Point", "MultiPoint")]
+            geoms = [
+                mercator_geometry(f.geometry)
+                for f in layer.features
+                if f.geometry.geom_type not in ("Point", "MultiPoint")
+            ]
             if not geoms:
                 continue
-            self._layers.append(_Prepared(layer.id, layer.style, layer.min_zoom, layer.max_zoom,
-                                          geoms, shapely.STRtree(geoms), visible=layer.visible))
+            self._layers.append(
+                _Prepared(
+                    layer.id,
+                    layer.style,
+                    layer.min_zoom,
+                    layer.max_zoom,
+                    geoms,
+                    shapely.STRtree(geoms),
+                    visible=layer.visible,
+                )
+            )
 
     def layer_ids(self) -> list[str]:
         return [p.layer_id for p in self._layers]
@@ -121,10 +140,12 @@ class VectorProvider:
     def render(self, z: int, x: int, y: int) -> QImage | None:
         xmin, ymin, xmax, ymax = tile_bounds(z, x, y)
         scale = TILE_SIZE / (xmax - xmin)
-        image = QImage(TILE_SIZE, TILE_SIZE, QImage.Format.Format_ARGB32_Premultiplied)
         if self.background is not None:
+            # Opaque: drawing an RGB32 tile is a copy, an ARGB32 one a blend per pixel.
+            image = QImage(TILE_SIZE, TILE_SIZE, QImage.Format.Format_RGB32)
             image.fill(self.background)
         else:
+            image = QImage(TILE_SIZE, TILE_SIZE, QImage.Format.Format_ARGB32_Premultiplied)
             image.fill(Qt.GlobalColor.transparent)
         painter = QPainter(image)
         try:
