@@ -125,6 +125,30 @@ def test_multidata_agrees_with_data_and_never_leaks_between_cells(store: AlertSt
                     assert got == expected, (row, col, role)
 
 
+def test_multidata_flashes_unacknowledged_p1_rows_from_the_cache(store: AlertStore) -> None:
+    """P1 rows are painted from cached cells too; only the flash is added per paint."""
+    from PySide6.QtCore import QModelRoleData
+
+    model = AlertTableModel(store)
+    background, font = QModelRoleData(8), QModelRoleData(6)
+    p1_rows = [
+        r for r in range(model.rowCount()) if model.data(model.index(r, 0), PRIORITY_ROLE) == 1
+    ]
+    assert p1_rows
+    index = model.index(p1_rows[0], COL_SUBJECT)
+    model.multiData(index, background)
+    assert background.data() is None  # flash off: no background, and nothing cached wrongly
+    model.flash_on = True
+    model.multiData(index, background)
+    assert background.data() == model.data(index, 8)
+    assert background.data() is not None
+    model.multiData(index, font)
+    assert font.data().bold()  # a P1 row is bold in every column
+    model.flash_on = False
+    model.multiData(index, background)
+    assert background.data() is None
+
+
 def test_offscreen_inserts_wait_longer_than_onscreen_ones(store: AlertStore) -> None:
     model = AlertTableModel(store)
     model.visible_until = 8  # rows 0..8 on screen (P1, four P2, three P3, one P4)

@@ -142,16 +142,24 @@ class AlertTableModel(QAbstractTableModel):
         # Every role gets a value, None included: the view reuses the span from cell to cell,
         # so a role left untouched would show the previous cell's value.
         rec = self.store.get(alert_id)
-        if prio != 1 and rec is not None and rec.snoozed_until is None:
-            # Fast path: everything but age and SLA text is cached per cell.
+        if rec is not None and rec.snoozed_until is None:
+            # Fast path: everything but age, SLA text and a P1's flash is cached per cell.
             cells = self._cells.get(alert_id)
             if cells is None:
                 cells = self._make_cells(alert_id, prio)
             get = cells[col].get
-            if col in (COL_AGE, COL_SLA):
+            flash = (
+                prio == 1 and col != COL_PRIO and self.flash_on and rec.state is AlertState.NEW
+            )
+            if col in (COL_AGE, COL_SLA) or flash:
                 for item in items:
                     role = item.role()
-                    item.setData(self._display(alert_id, col) if role == DISPLAY else get(role))
+                    if role == DISPLAY and col in (COL_AGE, COL_SLA):
+                        item.setData(self._display(alert_id, col))
+                    elif role == BACKGROUND and flash:
+                        item.setData(self._flash_bg)
+                    else:
+                        item.setData(get(role))
             else:
                 for item in items:
                     item.setData(get(item.role()))
@@ -280,10 +288,11 @@ class AlertTableModel(QAbstractTableModel):
         for col in range(len(COLUMNS)):
             cell: dict[int, Any] = {
                 DISPLAY: self._display(alert_id, col),
-                BACKGROUND: self._background(alert_id, col, prio),
+                # A P1's flash is not cached: multiData adds it while the row flashes.
+                BACKGROUND: self._prio_bg[prio] if col == COL_PRIO else None,
                 FOREGROUND: self._foreground(alert_id, col, prio),
             }
-            if col == COL_PRIO:
+            if col == COL_PRIO or prio == 1:
                 cell[FONT] = self._bold
             if col in (COL_PRIO, COL_AGE, COL_SLA):
                 cell[ALIGN] = self._center
