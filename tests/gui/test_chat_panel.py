@@ -271,3 +271,37 @@ def test_receipt_for_an_unknown_message_is_kept_not_fatal(
     assert store.has_receipt("MSG-777777", "AREU 118", "read")
     store.apply([contract.Event(id=951, event="chat.receipt", data={"message_id": 5})])
     assert store.rejected == 1
+
+
+def test_long_channel_shows_the_newest_and_pages_back(chat: tuple) -> None:
+    panel, store, _recorder, _intents, _clock = chat
+    store.add_page(
+        {
+            "channel_id": "vvf",
+            "has_more": False,
+            "messages": [
+                msg(1000 + i, "vvf", "VVF Milano", "vvf.sala", f"riga {i}", 2 + i / 1000)
+                for i in range(250)
+            ],
+        }
+    )
+    shown = panel.view.bubbles()
+    assert len(shown) == 200
+    assert shown[-1].entry.message.text == "riga 249"  # server order (ids), not page order
+    kept = shown[-1]
+    store.apply(
+        [
+            contract.Event(
+                id=960,
+                event="chat.message",
+                data=msg(2000, "vvf", "VVF Milano", "vvf.sala", "ultima", 15),
+            )
+        ]
+    )
+    now = panel.view.bubbles()
+    assert len(now) == 200
+    assert now[-1].entry.message.text == "ultima"
+    assert kept in now  # kept, not rebuilt: an arrival costs one bubble, not two hundred
+    assert panel.view.older.isVisible()
+    panel.view.older.click()
+    assert len(panel.view.bubbles()) == 250

@@ -53,7 +53,9 @@ class ChannelList(QListWidget):
         self.store = store
         self.setObjectName("chatChannels")
         self.setUniformItemSizes(False)
-        self.setMinimumWidth(220)
+        self.setMinimumWidth(200)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)  # the tooltip has the full name
         self._dots = {k: _dot(v) for k, v in PRESENCE_COLOUR.items()}
         self._no_dot = _dot(None)
         self.currentItemChanged.connect(self._on_current)
@@ -71,6 +73,14 @@ class ChannelList(QListWidget):
                 self.setCurrentItem(item)
                 return True
         return False
+
+    def _reselect(self, channel_id: str) -> None:
+        """After a refresh: the same channel highlighted, and nobody told it changed."""
+        self.blockSignals(True)
+        try:
+            self.select(channel_id)
+        finally:
+            self.blockSignals(False)
 
     def _on_channels_changed(self) -> None:
         current = self.current_channel()
@@ -91,7 +101,7 @@ class ChannelList(QListWidget):
             self.addItem(self._item(channel))
         self.blockSignals(False)
         if current is not None:
-            self.select(current)
+            self._reselect(current)
 
     def _item(self, channel: contract.Channel) -> QListWidgetItem:
         state = self.store.state_of(channel.id)

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.chat.service import ChatService
+from console.chat.service import PAGE, ChatService
 from console.chat.store import ChatStore, FlashAlarm
 from console.i18n import tr
 from widgets.chat.channel_list import ChannelList, presence_label
@@ -315,8 +315,7 @@ class ChatPanel(QWidget):
         elif kind == "correct":
             self._set_correction(str(arg))
         elif kind == "older":
-            if self.current():
-                self._spawn(self.service.load_history(str(self.current()), older=True))
+            self._show_older()
         elif intents is None:
             self.composer.show_notice(
                 tr("Mappa, eventi e telecamere non collegati a questo posto."), "warn"
@@ -333,6 +332,19 @@ class ChatPanel(QWidget):
                 intents.open_camera.emit(ref.split(":", 1)[1].split("@", 1)[0], -1)
             else:
                 self.composer.show_notice(tr("Istantanea: {r}", r=ref), "info")
+
+    def _show_older(self) -> None:
+        """Older messages: those held but not shown first, then a page from the server."""
+        channel_id = self.current()
+        if channel_id is None:
+            return
+        held = len(self.store.entries(channel_id))
+        self.view.limit += PAGE
+        self.view.stop_following()
+        self.view.rebuild()
+        state = self.store.state_of(channel_id)
+        if held < self.view.limit and state is not None and state.has_more:
+            self._spawn(self.service.load_history(channel_id, older=True))
 
     # --- flash -------------------------------------------------------------------------------
 

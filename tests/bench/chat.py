@@ -1,0 +1,135 @@
+"""Chat panel benchmark: python -m tests.bench.chat [--held N] [--rounds R]
+
+A channel holding N messages is on screen (the view shows the newest 200); a new message arrives
+from another desk, or a read receipt changes the ticks of every message of ours:
+- arrival_ms: store.apply of one chat.message until Qt has laid out and painted the panel,
+  median of R; reference: the same arrival when the view is rebuilt from nothing (what every
+  arrival cost before bubbles were kept between updates), measured in the same run;
+- receipt_ms: one chat.receipt (cumulative read: every own message's ticks change).
+Prints JSON lines; nothing is asserted. Offscreen Qt on a shared 2-core machine: noisy figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("CENTRALE_HOME", tempfile.mkdtemp(prefix="centrale-bench-"))
+
+from PySide6.QtWidgets import QApplication
+
+from console.api import contract
+from tests.gui.chat_demo import T0, build, msg
+from widgets.chat.panel import ChatPanel
+
+
+def median_ms(action: Callable[[], None], rounds: int, app: QApplication) -> float:
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        action()
+        app.processEvents()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def line(metric: str, value: float, reference: float | None = None, goal: str = "") -> str:
+    out: dict[str, object] = {
+        "bench": "chat",
+        "metric": metric,
+        "value": round(value, 2),
+        "unit": "ms",
+    }
+    if reference is not None:
+        out["reference"] = round(reference, 2)
+        out["ratio"] = round(value / reference, 3) if reference else None
+    if goal:
+        out["goal"] = goal
+    return json.dumps(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--held", type=int, default=400)
+    parser.add_argument("--rounds", type=int, default=15)
+    args = parser.parse_args()
+    app = QApplication.instance() or QApplication([])
+    assert isinstance(app, QApplication)
+    store, service, _recorder = build()
+    mine = [
+        msg(
+            10_000 + i,
+            "vvf",
+            "Operatore sala radio" if i % 3 == 0 else "VVF Milano",
+            "radio" if i % 3 == 0 else "vvf.sala",
+            f"Aggiornamento {i}: " + "testo " * 12,
+            1 + i / 100,
+        )
+        for i in range(args.held)
+    ]
+    store.add_page({"channel_id": "vvf", "has_more": True, "messages": mine})
+    panel = ChatPanel(store, service)
+    panel.resize(1280, 900)
+    panel.show()
+    panel.open_channel("vvf")
+    app.processEvents()
+    counter = iter(range(1, 10**9))
+
+    def arrive() -> None:
+        n = next(counter)
+        store.apply(
+            [
+                contract.Event(
+                    id=100_000 + n,
+                    event="chat.message",
+                    data=msg(
+                        50_000 + n,
+                        "vvf",
+                        "VVF Milano",
+                        "vvf.sala",
+                        f"Nuovo messaggio {n}",
+                        20 + n / 100,
+                    ),
+                )
+            ]
+        )
+
+    def arrive_rebuilt() -> None:
+        arrive()
+        panel.view.show_channel(None)
+        panel.view.show_channel("vvf")
+
+    def receipt() -> None:
+        n = next(counter)
+        newest = store.entries("vvf")[-1].id
+        store.apply(
+            [
+                contract.Event(
+                    id=100_000 + n,
+                    event="chat.receipt",
+                    data={
+                        "message_id": newest,
+                        "desk": f"Sala {n}",
+                        "kind": "read",
+                        "at": T0.isoformat(),
+                    },
+                )
+            ]
+        )
+
+    arrival = median_ms(arrive, args.rounds, app)
+    rebuilt = median_ms(arrive_rebuilt, max(3, args.rounds // 3), app)
+    receipts = median_ms(receipt, args.rounds, app)
+    print(line("arrival_ms", arrival, rebuilt, "<= 50"))
+    print(line("receipt_ms", receipts, rebuilt, "<= 50"))
+    panel.close()
+
+
+if __name__ == "__main__":
+    main()
