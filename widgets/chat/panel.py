@@ -28,8 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.chat.model import FlashAlarm
 from console.chat.service import PAGE, ChatService
-from console.chat.store import ChatStore, FlashAlarm
+from console.chat.store import ChatStore
 from console.i18n import tr
 from widgets.chat.channel_list import ChannelList, presence_label
 from widgets.chat.composer import Composer
