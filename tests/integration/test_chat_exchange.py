@@ -49,6 +49,7 @@ class Desk:
         self.clock = FakeClock()
         self.store = ChatStore(clock=self.clock, flash_after=30)
         self.service = ChatService(self.store, self.session.send, self.session.fetch, self.post)
+        self.store.set_identity(user, "")  # as the wiring does: who we are before the queue shows
         self.service.attach_outbox(self.session.outbox)
         self.session.router.subscribe("chat.", self.store.apply)
         self.escalations: list[tuple[str, int]] = []
@@ -183,3 +184,66 @@ async def test_flash_escalates_until_acknowledged(desks: Any) -> None:
     await until(lambda: supervisor.store.acks(flash_id) == ["Operatore sala radio"], 15)
     assert supervisor.store.alarms() == []
     assert not radio.service.ack(flash_id)  # a second press sends nothing
+
+
+GEOCHAT = """<event version="2.0" uid="GeoChat.ANDROID-7.VVF Milano.1" type="b-t-f"
+  time="{t}" start="{t}" stale="{s}" how="h-g-i-g-o">
+  <point lat="45.4992" lon="9.2245" hae="0" ce="9999999" le="9999999"/>
+  <detail><__chat chatroom="VVF Milano" id="VVF Milano" senderCallsign="APS 01">
+  <chatgrp uid0="ANDROID-7" uid1="VVF Milano" id="VVF Milano"/></__chat>
+  <remarks source="BAO.F.ATAK.ANDROID-7">Fumo visibile da via Padova</remarks></detail></event>"""
+
+
+@pytest.mark.asyncio
+@pytest.mark.timeout(60)
+async def test_geochat_lands_in_the_agency_channel_with_its_pin(desks: Any) -> None:
+    radio, _supervisor, server = desks
+    now = datetime.now(UTC)
+    xml = GEOCHAT.format(
+        t=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        s=(now + timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
+    answer = await asyncio.wait_for(
+        radio.session.client.http.post(
+            f"{server.base_url}/api/v1/cot",
+            content=xml.encode(),
+            headers={**radio.session.client.auth_headers(), "Content-Type": "application/xml"},
+        ),
+        10,
+    )
+    assert answer.status_code == 200, answer.text
+    await until(lambda: "Fumo visibile da via Padova" in radio.texts("vvf"), 15)
+    m = radio.store.entries("vvf")[-1].message
+    assert (m.desk, m.lat, m.lon) == ("GeoChat - APS 01", 45.4992, 9.2245)
+    assert radio.store.state_of("vvf").unread >= 1
+
+
+@pytest.mark.asyncio
+@pytest.mark.timeout(150)
+async def test_console_restarted_during_an_outage_still_sends_its_queue(
+    make_training_server: Callable[..., TrainingProcess], tmp_path: Path, qapp: Any
+) -> None:
+    server = make_training_server()
+    keyring = MemoryKeyring()
+    first = Desk(server, tmp_path / "radio", "radio")
+    first.session.tokens = TokenStore(server.base_url, keyring)
+    await first.start()
+    await asyncio.to_thread(server.kill)
+    for text in ("Primo", "Secondo"):
+        assert first.service.send("coc", text).ok
+    await first.stop()  # the console closes with both messages still queued
+
+    again = Desk(server, tmp_path / "radio", "radio")  # same state dir: same outbox file
+    again.session.tokens = TokenStore(server.base_url, keyring)
+    assert [(e.message.text, e.state) for e in again.store.entries("coc")] == [
+        ("Primo", PENDING),
+        ("Secondo", PENDING),
+    ]
+    await asyncio.to_thread(server.start)
+    await asyncio.wait_for(again.session.start("radio"), 15)  # the stored token, no password
+    try:
+        await until(lambda: again.session.outbox.pending_count() == 0, 60)
+        page = await asyncio.wait_for(again.session.fetch("/chat/channels/coc/messages"), 10)
+        assert [m["text"] for m in page["messages"]] == ["Primo", "Secondo"]
+    finally:
+        await again.stop()
