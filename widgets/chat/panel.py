@@ -40,12 +40,6 @@ from widgets.common.timers import make_timer
 
 log = logging.getLogger(__name__)
 
-LEVEL_TEXT = {
-    0: "",
-    1: "da oltre {s} s",
-    2: "da oltre {s} s — secondo avviso",
-    3: "da oltre {s} s — ESCALATION al supervisore",
-}
 
 
 class FlashBanner(QFrame):
