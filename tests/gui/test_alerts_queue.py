@@ -242,3 +242,36 @@ def test_exercise_and_damaged_items_are_marked(qtbot: QtBot, setup: Any) -> None
     panel.open_alert(damaged.id)
     assert panel.card.problems.isVisibleTo(panel.card)
     assert "sconosciuto" in panel.card.problems.text()
+
+
+def test_zone_filter_uses_geometry_not_place_names(qtbot: QtBot) -> None:
+    from shapely.geometry import box
+
+    from console.alerts.zones import Zones
+    from widgets.alerts.queue import ZONE_PREFIX, AlertQueue
+
+    store = AlertStore(clock=lambda: T0 + timedelta(minutes=1))
+    point = {"type": "Point", "coordinates": [9.05, 45.05]}
+    across = {"type": "Polygon", "coordinates": [[[9.09, 45.04], [9.11, 45.04], [9.11, 45.06],
+                                                  [9.09, 45.06], [9.09, 45.04]]]}
+    store.reset([
+        base(1, T0, geometry=point, payload={"gate_name": "Varco Est"}),  # name says Est...
+        base(2, T0, geometry=across),
+        base(3, T0, geometry={"type": "Point", "coordinates": [9.15, 45.05]}),
+        base(4, T0),  # no position: in no zone
+    ])
+    zones = Zones([("Ovest", box(9.0, 45.0, 9.1, 45.1)), ("Est", box(9.1, 45.0, 9.2, 45.1))])
+    queue = AlertQueue(store, operator="op", zones=zones)
+    queue.alarm = Alarm(muted=True)
+    qtbot.add_widget(queue)
+
+    def shown() -> set[str]:
+        return {queue.model.alert_id(r) or "" for r in range(queue.model.rowCount())}
+
+    assert len(shown()) == 4
+    queue.area_filter.setCurrentIndex(queue.area_filter.findData(ZONE_PREFIX + "Ovest"))
+    assert shown() == {"AL000001", "AL000002"}  # ...but the point is in Ovest
+    queue.area_filter.setCurrentIndex(queue.area_filter.findData(ZONE_PREFIX + "Est"))
+    assert shown() == {"AL000002", "AL000003"}
+    queue.area_filter.setCurrentIndex(0)
+    assert len(shown()) == 4

@@ -41,6 +41,7 @@ def _session_sender(ctx: Any) -> Any:
 def make_alerts_panel(ctx: Any, params: dict[str, Any]) -> QWidget:
     from console.alerts.actions import AlertActions
     from console.alerts.store import AlertStore
+    from console.alerts.zones import load_zones
     from console.anpr.gates import load_gates
     from console.anpr.watchlist import WatchlistStore
     from console.intents import Intents
@@ -61,6 +62,11 @@ def make_alerts_panel(ctx: Any, params: dict[str, Any]) -> QWidget:
             if gates:
                 store.set_gates(gates)
                 break
+    zones = None  # the zone filter tests alert geometry against the pack's Municipi
+    for pack in _service(ctx, "layer_packs") or []:
+        zones = load_zones(Path(pack))
+        if zones is not None:
+            break
     intents = _service(ctx, "intents")
     # The composition root may own the watchlist store; otherwise the panel keeps one and binds
     # it to the session once the operator has signed in.
@@ -75,6 +81,7 @@ def make_alerts_panel(ctx: Any, params: dict[str, Any]) -> QWidget:
         kiosk=bool(getattr(ctx, "kiosk", False)),
         watchlist=watchlist,
         session=lambda: _service(ctx, "session"),
+        zones=zones,
     )
 
 

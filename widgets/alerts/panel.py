@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidge
 from console.alerts.actions import ActionRefused, AlertActions
 from console.alerts.record import AlertRecord
 from console.alerts.store import AlertStore
+from console.alerts.zones import Zones
 from console.anpr.watchlist import WatchlistStore
 from console.i18n import tr
 from console.intents import Intents
@@ -46,13 +47,14 @@ class AlertsPanel(QWidget):
         parent: QWidget | None = None,
         watchlist: WatchlistStore | None = None,
         session: Callable[[], object] | None = None,
+        zones: Zones | None = None,
     ) -> None:
         super().__init__(parent)
         self.store = store
         self.service = actions
         self.intents = intents
         self.cameras = cameras
-        self.queue = AlertQueue(store, operator=actions.user, kiosk=kiosk)
+        self.queue = AlertQueue(store, operator=actions.user, kiosk=kiosk, zones=zones)
         self.card = AlertCard(masked=kiosk, clock=store.clock)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.queue)

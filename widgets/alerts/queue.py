@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from console.alerts.record import AlertRecord
 from console.alerts.store import AlertStore
+from console.alerts.zones import Zones
 from console.api.contract import AlertState
 from console.i18n import tr
 from widgets.alerts import labels
@@ -42,6 +43,7 @@ HELP = (
     "J/K ↑/↓ scorri · A prendi in carico · M assegna a me · Invio apri · N crea evento · S rinvia"
 )
 _LETTERS = ("j", "k", "a", "m", "n", "s")
+ZONE_PREFIX = "zona:"
 
 
 def _palette() -> QPalette:
@@ -100,10 +102,14 @@ class AlertQueue(QWidget):
         alarm: Alarm | None = None,
         clock: Callable[[], datetime] | None = None,
         parent: QWidget | None = None,
+        zones: Zones | None = None,
     ) -> None:
         super().__init__(parent)
         self.store = store
         self.operator = operator
+        self.zones = zones
+        # Which zones each alert touches, by alert id and version (geometry tests are not free).
+        self._zone_cache: dict[str, tuple[int, frozenset[str]]] = {}
         self.clock = clock or store.clock
         self.model = AlertTableModel(store, self.clock, self)
         self.alarm = alarm or Alarm(muted=kiosk)
@@ -115,6 +121,8 @@ class AlertQueue(QWidget):
         self.model.rowsRemoved.connect(self._update_status)
         self.model.modelReset.connect(self._update_status)
         store.alerts_changed.connect(self._on_alerts_changed)
+        store.alerts_removed.connect(self._forget_zones)
+        store.alerts_reset.connect(self._zone_cache.clear)
         self._tick = QTimer(self)
         self._tick.setInterval(500)  # flash at 1 Hz, age/SLA refresh each half second
         self._tick.timeout.connect(self.tick)
@@ -142,6 +150,13 @@ class AlertQueue(QWidget):
             self.type_filter.addItem(text, key)
         self.area_filter = QComboBox()
         self.area_filter.addItem(tr("Tutte le zone"), "")
+        if self.zones is not None:
+            # Zones by geometry first (an alert is in Municipio 3 if its point or area is);
+            # place names the alerts carry follow, as before.
+            self.area_filter.setToolTip(tr("Municipio: avvisi con posizione o area al suo interno"))
+            for name in self.zones.names():
+                self.area_filter.addItem(name, ZONE_PREFIX + name)
+            self.area_filter.insertSeparator(self.area_filter.count())
         self.state_filter = QComboBox()
         for key, text in (
             ("open", tr("Aperti")), ("new", tr("Da prendere in carico")),
@@ -199,6 +214,7 @@ class AlertQueue(QWidget):
     def filter_function(self) -> Callable[[AlertRecord], bool]:
         family = self.type_filter.currentData() or ""
         area = self.area_filter.currentData() or ""
+        zone = area[len(ZONE_PREFIX) :] if area.startswith(ZONE_PREFIX) else ""
         state = self.state_filter.currentData() or "open"
         mine = self.mine.isChecked()
         me = self.operator
@@ -215,11 +231,27 @@ class AlertQueue(QWidget):
                 return False
             if family and labels.type_family(rec.type) != family:
                 return False
-            if area and labels.place(rec) != area:
+            if zone and zone not in self.zones_of(rec):
+                return False
+            if area and not zone and labels.place(rec) != area:
                 return False
             return not (mine and rec.owner != me)
 
         return accept
+
+    def zones_of(self, rec: AlertRecord) -> frozenset[str]:
+        if self.zones is None:
+            return frozenset()
+        cached = self._zone_cache.get(rec.id)
+        if cached is not None and cached[0] == rec.version:
+            return cached[1]
+        found = self.zones.zones_of(rec.geometry)
+        self._zone_cache[rec.id] = (rec.version, found)
+        return found
+
+    def _forget_zones(self, ids: list[str]) -> None:
+        for alert_id in ids:
+            self._zone_cache.pop(alert_id, None)
 
     def _apply_filter(self) -> None:
         current = self.current_id()
