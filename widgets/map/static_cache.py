@@ -8,7 +8,9 @@ the current offset (an exact copy) or, during a zoom, scaled (nearest pixel, lik
 web map during a pinch). The image is re-rendered exactly when:
 
 * the view left the margin or the scale drifted more than MAX_DRIFT from the rendered one;
-* the view stopped moving for SETTLE_MS with a scaled or sub-pixel offset image on screen;
+* the view stopped moving for SETTLE_MS with a scaled, sub-pixel offset or draft image on
+  screen (renders forced by motion are drafts: members may trade quality for speed, e.g. tiles
+  scaled without smoothing);
 * a member changed (tile arrived, data or visibility changed): members report through
   `MapItem.content_changed`, `visibleChanged` and `zChanged`.
 
@@ -28,7 +30,7 @@ from widgets.common import theme
 from widgets.common.timers import make_timer
 from widgets.map.view import DeviceView, MapItem, device_view
 
-MARGIN_PX = 96
+MARGIN_PX = 160
 MAX_DRIFT = 2.0**0.3  # scale factor between the rendered and the shown view
 SETTLE_MS = 150
 
@@ -45,6 +47,9 @@ class StaticLayers(MapItem):
         self._valid = False
         self._enabled = True
         self._option = QStyleOptionGraphicsItem()
+        self._last_view: DeviceView | None = None  # of the previous frame
+        self._draft = False  # the image was rendered in draft quality
+        self._settling = False
         self.renders = 0  # full re-renders, for tests and diagnostics
         self._settle = make_timer(self, SETTLE_MS, self._on_settle, single_shot=True, start=False)
 
@@ -71,6 +76,7 @@ class StaticLayers(MapItem):
         self._enabled = on
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, not on)
         for item in self._members:
+            item.draft = False
             item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, on)
             item.update()
         self._image = None
@@ -92,15 +98,18 @@ class StaticLayers(MapItem):
             return
         placement = self._placement(view)
         if placement is None:
-            self._render(view, painter.device().devicePixelRatioF() or 1.0)
+            # Moving since the last frame: a draft (cheaper tile scaling) that the settle
+            # re-render replaces; at rest (content changed, settled): the real thing.
+            draft = not self._settling and self._last_view not in (None, view)
+            self._render(view, painter.device().devicePixelRatioF() or 1.0, draft)
             placement = self._placement(view)
             if placement is None or self._image is None:
                 return
+        self._last_view = view
         image = self._image
         assert image is not None
-        scale, left, top = placement
-        exact = scale == 1.0 and left.is_integer() and top.is_integer()
-        if not exact:
+        scale, left, top, exact = placement
+        if not exact or self._draft:
             self._settle.start()  # re-render exactly once the view rests
         size = image.deviceIndependentSize()
         painter.save()
@@ -111,9 +120,9 @@ class StaticLayers(MapItem):
         painter.drawImage(QRectF(left, top, size.width() * scale, size.height() * scale), image)
         painter.restore()
 
-    def _placement(self, view: DeviceView) -> tuple[float, float, float] | None:
-        """Scale and top-left (device px) at which the cached image shows `view`, or None if
-        it cannot (stale, too far, scale drifted, viewport resized)."""
+    def _placement(self, view: DeviceView) -> tuple[float, float, float, bool] | None:
+        """Scale and top-left (device px) at which the cached image shows `view`, and whether
+        that is pixel-exact; None if it cannot (stale, too far, scale drifted, resized)."""
         cached = self._rendered
         if not self._valid or self._image is None or cached is None:
             return None
@@ -129,6 +138,7 @@ class StaticLayers(MapItem):
             scale = 1.0
         left = view.dx - cached.dx * scale
         top = view.dy - cached.dy * scale
+        exact = scale == 1.0 and abs(left - round(left)) < 1e-3 and abs(top - round(top)) < 1e-3
         if scale == 1.0:
             # Snap sub-pixel offsets; the settle re-render puts things back to the exact pixel.
             left, top = float(round(left)), float(round(top))
@@ -140,9 +150,9 @@ class StaticLayers(MapItem):
             or top + cached.height * scale < view.height
         ):
             return None
-        return scale, left, top
+        return scale, left, top, exact
 
-    def _render(self, view: DeviceView, ratio: float) -> None:
+    def _render(self, view: DeviceView, ratio: float, draft: bool) -> None:
         width, height = view.width + 2 * MARGIN_PX, view.height + 2 * MARGIN_PX
         image = self._image
         if (
@@ -164,6 +174,7 @@ class StaticLayers(MapItem):
             for item in sorted(self._members, key=lambda m: m.zValue()):
                 if not item.isVisible():
                     continue
+                item.draft = draft
                 painter.save()
                 item.paint(painter, self._option, None)
                 painter.restore()
@@ -174,7 +185,10 @@ class StaticLayers(MapItem):
             view.sx, view.sy, view.dx + MARGIN_PX, view.dy + MARGIN_PX, width, height
         )
         self._valid = True
+        self._draft = draft
+        self._settling = False
         self.renders += 1
 
     def _on_settle(self) -> None:
+        self._settling = True
         self.invalidate()

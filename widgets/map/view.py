@@ -77,6 +77,9 @@ class MapItem(QGraphicsObject):
     def __init__(self) -> None:
         super().__init__()
         self.on_content_changed: Callable[[], None] | None = None
+        # Set by StaticLayers for a frame rendered while the view moves (replaced once it
+        # rests): cheaper drawing is welcome.
+        self.draft = False
 
     def boundingRect(self) -> QRectF:
         return WORLD
