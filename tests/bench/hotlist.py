@@ -128,7 +128,13 @@ def main() -> None:
         if read not in listed:
             randoms.append(read)
     odd = [r[:-1] if n % 2 else r + rng.choice(LETTERS) for n, r in enumerate(randoms[:50_000])]
-    for name, batch in (("random_7char", randoms), ("random_6_8char", odd)):
+    # Garbage: any 7 characters of [0-9A-Z] (a smudged plate, a sign read as a plate). Folding
+    # maps look-alikes onto the AA000AA shape, so some garbage lands on a listed plate's key.
+    alnum = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    garbage = ["".join(rng.choice(alnum) for _ in range(7)) for _ in range(100_000)]
+    garbage = [g for g in garbage if g not in listed]
+    for name, batch in (("random_7char", randoms), ("random_6_8char", odd),
+                        ("garbage_7char", garbage)):
         hits = hotlist.match_many(batch)
         by_mode: dict[str, set[int]] = {}
         for n, hit in hits:
