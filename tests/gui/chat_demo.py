@@ -1,8 +1,9 @@
 """A chat panel filled with a realistic afternoon, for the GUI tests and the docs screenshots.
 
 `python -m tests.gui.chat_demo docs/screenshots` renders the panel off-screen into
-chat-panel.png (a flash waiting for acknowledgement, receipts, a pending message) and
-chat-search.png (a search within the channel).
+chat-panel.png (a flash waiting for acknowledgement, receipts, a pending message),
+chat-search.png (a search within the channel) and chat-escalation.png (the flash unacknowledged
+for three minutes, a message the server refused).
 """
 
 from __future__ import annotations
@@ -221,6 +222,20 @@ def main(out_dir: str) -> int:
     panel.search.setText("deviazione 56")
     app.processEvents()
     panel.grab().save(str(out / "chat-search.png"))
+    # Three minutes on, nobody has acknowledged the flash, and one message was refused.
+    panel.search.clear()
+    store.clock = lambda: T0 + timedelta(minutes=17.2)
+    store.check_flash()
+    result = service.send("vvf", "Chiusa anche via Cavezzali <direzione centro>")
+    assert result.key is not None
+    service.on_command_failed(result.key, "Il canale vvf è in sola lettura durante il passaggio "
+                              "di consegne.")
+    panel.composer.show_notice("")
+    panel._update_banner()
+    app.processEvents()
+    panel.view.scroll_to_end()
+    app.processEvents()
+    panel.grab().save(str(out / "chat-escalation.png"))
     panel.close()
     return 0
 

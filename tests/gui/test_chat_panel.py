@@ -17,6 +17,7 @@ from console.chat.model import MAX_TEXT
 from console.chat.store import ChatStore
 from console.intents import Intents
 from tests.gui.chat_demo import T0, Recorder, build, msg
+from widgets.chat.channel_list import BADGE_ROLE, ID_ROLE
 from widgets.chat.message_view import MessageBubble
 from widgets.chat.panel import ChatPanel
 
@@ -230,6 +231,12 @@ def test_handover_draft_and_unread_counts(chat: tuple) -> None:
     panel, store, _recorder, intents, _clock = chat
     assert store.state_of("areu").unread == 2
     assert store.state_of("areu").mentions == 1  # "@radio serve accesso…"
+    badges = {
+        panel.channels.item(r).data(ID_ROLE): panel.channels.item(r).data(BADGE_ROLE)
+        for r in range(panel.channels.count())
+    }
+    assert badges["areu"] == (2, 1)
+    assert badges["vvf"] == (0, 0)  # on screen: nothing waits there
     intents.open_channel.emit("forze-ordine", "Segnalazione targa AB123CD al varco 12")
     assert panel.current() == "forze-ordine"
     assert panel.composer.text() == "Segnalazione targa AB123CD al varco 12"

@@ -7,9 +7,15 @@ Signals:
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
-from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import (
+    QListWidget,
+    QListWidgetItem,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
 
 from console.api import contract
 from console.chat.store import ChatStore
@@ -24,6 +30,47 @@ SECTIONS = {
     contract.ChannelKind.DIRECT: "Diretti",
 }
 ID_ROLE = int(Qt.ItemDataRole.UserRole)
+BADGE_ROLE = ID_ROLE + 1  # (unread, mentions)
+
+
+class BadgeDelegate(QStyledItemDelegate):
+    """Draws the unread count (blue) and the mentions (amber, @n) as badges at the right edge,
+    so a long channel name is elided before the counts are."""
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        unread, mentioned = index.data(BADGE_ROLE) or (0, 0)
+        badges = [(f"@{mentioned}", theme.WARNING, "#111111")] if mentioned else []
+        if unread:
+            badges.append((str(unread), theme.ACCENT, "#ffffff"))
+        if not badges:
+            super().paint(painter, option, index)
+            return
+        font = QFont(option.font)
+        font.setBold(True)
+        metrics = QFontMetrics(font)
+        widths = [metrics.horizontalAdvance(text) + 16 for text, _bg, _fg in badges]
+        rect: QRect = option.rect
+        narrowed = QStyleOptionViewItem(option)
+        narrowed.rect = rect.adjusted(0, 0, -sum(widths) - 6 * len(widths), 0)
+        super().paint(painter, narrowed, index)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setFont(font)
+        right = rect.right() - 2
+        for (text, bg, fg), width in zip(reversed(badges), reversed(widths), strict=True):
+            badge = QRect(right - width, rect.top() + 3, width, rect.height() - 6)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(bg))
+            painter.drawRoundedRect(badge, badge.height() / 2, badge.height() / 2)
+            painter.setPen(QColor(fg))
+            painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, text)
+            right -= width + 6
+        painter.restore()
 
 
 def presence_label(status: str | None) -> str:
@@ -56,6 +103,7 @@ class ChannelList(QListWidget):
         self.setMinimumWidth(200)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setTextElideMode(Qt.TextElideMode.ElideRight)  # the tooltip has the full name
+        self.setItemDelegate(BadgeDelegate(self))
         self._dots = {k: _dot(v) for k, v in PRESENCE_COLOUR.items()}
         self._no_dot = _dot(None)
         self.currentItemChanged.connect(self._on_current)
@@ -107,13 +155,9 @@ class ChannelList(QListWidget):
         state = self.store.state_of(channel.id)
         unread = state.unread if state else 0
         mentioned = state.mentions if state else 0
-        label = channel.name
-        if mentioned:
-            label += f"   @{mentioned}"
-        if unread:
-            label += f"   ({unread})"
-        item = QListWidgetItem(label)
+        item = QListWidgetItem(channel.name)
         item.setData(ID_ROLE, channel.id)
+        item.setData(BADGE_ROLE, (unread, mentioned))
         status = self.store.channel_presence(channel)
         item.setIcon(self._dots.get(status or "", self._no_dot))
         tip = channel.name

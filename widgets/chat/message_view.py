@@ -56,14 +56,6 @@ def _style() -> str:
         f"QFrame#chatMessage {{ background: {t.SURFACE}; border: 1px solid {t.BORDER};"
         f" border-left: 4px solid {t.ACCENT}; border-radius: 4px; }}",
         f'QFrame#chatMessage[mine="true"] {{ background: {t.SURFACE_RAISED}; }}',
-        f'QFrame#chatMessage[state="pending"] {{ border: 1px dashed {t.WARNING};'
-        f" border-left: 4px solid {t.WARNING}; }}",
-        f'QFrame#chatMessage[state="failed"] {{ border: 1px solid {t.ERROR};'
-        f" border-left: 4px solid {t.ERROR}; }}",
-        f'QFrame#chatMessage[flash="done"] {{ border: 1px solid {t.PRIORITY[1]};'
-        f" border-left: 4px solid {t.PRIORITY[1]}; }}",
-        f'QFrame#chatMessage[flash="open"] {{ background: {FLASH_OPEN_BG};'
-        f" border: 1px solid {t.PRIORITY[1]}; border-left: 4px solid {t.PRIORITY[1]}; }}",
         "QFrame#chatMessage QLabel { background: transparent; }",
         f"QLabel#chatDesk {{ color: {t.ACCENT}; font-weight: bold; }}",
         f"QLabel#chatMeta {{ color: {t.TEXT_MUTED}; }}",
@@ -71,7 +63,7 @@ def _style() -> str:
         f"QLabel#chatStatus {{ color: {t.TEXT_MUTED}; }}",
         f'QLabel#chatStatus[state="pending"] {{ color: {t.WARNING}; }}',
         f'QLabel#chatStatus[state="failed"] {{ color: {t.ERROR}; }}',
-        f"QLabel#chatFlashTag {{ background: {t.PRIORITY[1]}; color: #ffffff;"
+        f"QFrame#chatMessage QLabel#chatFlashTag {{ background: {t.PRIORITY[1]}; color: #ffffff;"
         " font-weight: bold; padding: 0 6px; border-radius: 2px; }",
         f"QPushButton#chatLink {{ background: transparent; border: 1px solid {t.BORDER};"
         f" color: {t.ACCENT}; padding: 1px 8px; }}",
@@ -82,6 +74,17 @@ def _style() -> str:
     for key, colour in theme.AGENCY.items():
         rules.append(f'QFrame#chatMessage[agency="{key}"] {{ border-left: 4px solid {colour}; }}')
         rules.append(f'QLabel#chatDesk[agency="{key}"] {{ color: {colour}; }}')
+    # State wins over the agency colour: later rules of equal weight take precedence.
+    rules += [
+        f'QFrame#chatMessage[state="pending"] {{ border: 1px dashed {t.WARNING};'
+        f" border-left: 4px solid {t.WARNING}; }}",
+        f'QFrame#chatMessage[state="failed"] {{ border: 1px solid {t.ERROR};'
+        f" border-left: 4px solid {t.ERROR}; }}",
+        f'QFrame#chatMessage[flash="done"] {{ border: 1px solid {t.PRIORITY[1]};'
+        f" border-left: 4px solid {t.PRIORITY[1]}; }}",
+        f'QFrame#chatMessage[flash="open"] {{ background: {FLASH_OPEN_BG};'
+        f" border: 2px solid {t.PRIORITY[1]}; border-left: 6px solid {t.PRIORITY[1]}; }}",
+    ]
     return "\n".join(rules)
 
 

@@ -41,7 +41,6 @@ from widgets.common.timers import make_timer
 log = logging.getLogger(__name__)
 
 
-
 class FlashBanner(QFrame):
     """The oldest unacknowledged flash, impossible to miss, with its acknowledgement at hand."""
 
