@@ -395,8 +395,15 @@ class LiveLayers(QObject):
             rows = [(k, str(_get(item, k))) for k in keys if _get(item, k) not in (None, "")]
             return Details(kind, obj_id, title, rows, lon, lat)
         layer = self.pack_layers.get(kind)
-        feature = next((f for f in layer.features if f.id == obj_id), None) if layer else None
-        if layer is None or feature is None:
+        if layer is None:  # a marker layer added without a pack: all it knows is its title
+            marker = self.layers.get(kind)
+            return (
+                Details(kind, obj_id, obj_id, [(tr("Livello"), marker.title)], lon, lat)
+                if marker is not None
+                else None
+            )
+        feature = next((f for f in layer.features if f.id == obj_id), None)
+        if feature is None:
             return None
         rows = [
             (str(k), str(v))
