@@ -255,3 +255,23 @@ def test_screenshot(qtbot: QtBot) -> None:
     if os.environ.get("CENTRALE_SCREENSHOTS"):
         out = Path(REPO_ROOT) / "docs" / "screenshots" / "alerts-watchlist.png"
         image.save(str(out))
+
+
+def test_panel_loads_the_watchlist_with_the_alert_snapshot(qtbot: QtBot) -> None:
+    """The alert snapshot loads after the sign-in and after a resync: so does the watchlist."""
+    session = FakeSession([entry("GH404JK")])
+    alerts = AlertStore(clock=lambda: T0)
+    store = WatchlistStore(clock=lambda: T0)
+    panel = AlertsPanel(
+        alerts, AlertActions(alerts, None, "radio"), None, watchlist=store, session=lambda: session
+    )
+    qtbot.add_widget(panel)
+    assert store.rows() == []
+    alerts.reset([])  # what Session.load_snapshots does after the sign-in
+    assert [r.plate for r in store.rows()] == ["GH404JK"]
+    assert panel.tabs.tabText(1) == "Targhe sorvegliate (1)"
+    session.snapshot = [entry("GH404JK"), entry("AA111AA")]
+    alerts.reset([])  # a resync of the event stream
+    assert panel.tabs.tabText(1) == "Targhe sorvegliate (2)"
+    session.event("watchlist.removed", {"plate": "AA111AA"})  # bound once, not twice
+    assert [r.plate for r in store.rows()] == ["GH404JK"]

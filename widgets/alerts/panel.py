@@ -93,6 +93,9 @@ class AlertsPanel(QWidget):
                 sum(1 for r in watchlist.rows() if r.live(watchlist.clock()))
             )
             layout.addWidget(self.tabs, 1)
+            # The alert snapshot loads right after the sign-in and again after a resync of the
+            # event stream: the moments the watchlist must be (re)loaded too.
+            store.alerts_reset.connect(self.watchlist.refresh)
         else:
             layout.addWidget(splitter, 1)
         missing = []

@@ -275,6 +275,13 @@ class WatchlistScreen(QWidget):
         if load is not None:
             self._run(load, quiet=True)
 
+    def refresh(self) -> None:
+        """Bind, or reload the snapshot when already bound (after a resync of the stream)."""
+        if self.store.session is None:
+            self.bind()
+        else:
+            self._run(self.store.load(), quiet=True)
+
     def showEvent(self, event: Any) -> None:
         self.bind()
         super().showEvent(event)
