@@ -43,6 +43,8 @@ def type_label(rec: AlertRecord) -> str:
     family = type_family(rec.type)
     if family == "anpr":
         lst = str(rec.payload.get("list", ""))
+        if lst == "watch":  # the operators' own watchlist
+            return tr("Targa sorvegliata")
         return tr("Targa") + (f" {lst}" if lst else "")
     if family == "cap":
         return tr("Meteo")
@@ -68,6 +70,8 @@ def subject(rec: AlertRecord) -> str:
             text += " · " + tr("formato estero/sconosciuto")
         if len(rec.trail) > 1:
             text += " · " + tr("{n} varchi", n=len(rec.trail))
+        if str(rec.payload.get("match") or "exact") != "exact":  # look at the image closely
+            text += " · " + tr("letta {r}", r=str(rec.payload.get("read") or "?"))
     elif rec.type.startswith("anpr."):
         text = tr("targa sconosciuta")
     else:
