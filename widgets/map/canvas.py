@@ -63,6 +63,10 @@ class MapViewBox(pg.ViewBox):
         # each stamp of 50,000 markers pay for clipping.
         self.setFlag(self.GraphicsItemFlag.ItemClipsChildrenToShape, False)
         self.childGroup.setFlag(self.GraphicsItemFlag.ItemClipsChildrenToShape, False)
+        # pyqtgraph means to exempt its child group from reporting transform changes to the
+        # view box, but sets a misspelt attribute (`..._inform_view_on_change`, no s), so every
+        # pan or zoom frame walks the item tree for nothing. Set the one GraphicsObject reads.
+        self.childGroup._GraphicsObject__inform_view_on_changes = False
         self.drag_handler: DragHandler | None = None
         self.click_handler: Callable[[Any], None] | None = None
         half = ORIGIN_SHIFT

@@ -20,11 +20,11 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Protocol
 
-from PySide6.QtCore import QObject, QRectF, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRect, QRectF, QRunnable, QThreadPool, Signal
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QStyleOptionGraphicsItem, QWidget
 
-from console.geo.projection import tile_bounds, tiles_for_bounds
+from console.geo.projection import ORIGIN_SHIFT, tile_bounds, tiles_for_bounds
 from console.geo.tiles import TileSource
 from console.i18n import tr
 from widgets.map.view import MapItem, device_view
@@ -194,17 +194,37 @@ class TileLayer(MapItem):
         # Qt's threads) and looks better: skipped only for draft frames while the view moves.
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, not self.draft)
         drawn_parents: set[TileKey] = set()
+        cache = self._cache
+        found: list[tuple[TileKey, QImage]] = []
         for key in tiles:
-            if key not in self._cache:
-                self._request(key)
-            if self._cache.get(key) is None:
-                # Not here yet, missing or corrupt: the best lower-zoom tile stands in.
-                self._draw_fallback(painter, key, sx, sy, dx, dy, drawn_parents)
-        for key in tiles:
-            image = self._cache.get(key)
+            image = cache.get(key)
             if image is not None:
-                self._cache.move_to_end(key)
-                painter.drawImage(self._device_rect(key, sx, sy, dx, dy), image)
+                found.append((key, image))
+                continue
+            if key not in cache:
+                self._request(key)
+            # Not here yet, missing or corrupt: the best lower-zoom tile stands in.
+            self._draw_fallback(painter, key, sx, sy, dx, dy, drawn_parents)
+        if found:
+            # The tiles of one level form a grid: its pixel edges are computed once per column
+            # and row (shared by neighbours, so no seam and no overlap), not four per tile.
+            x0 = min(k[1] for k, _ in found)
+            y0 = min(k[2] for k, _ in found)
+            size = 2 * ORIGIN_SHIFT / 2**z
+            cols = [
+                round((-ORIGIN_SHIFT + tx * size) * sx + dx)
+                for tx in range(x0, max(k[1] for k, _ in found) + 2)
+            ]
+            rows = [
+                round((ORIGIN_SHIFT - ty * size) * sy + dy)
+                for ty in range(y0, max(k[2] for k, _ in found) + 2)
+            ]
+            for key, image in found:
+                cache.move_to_end(key)
+                i, j = key[1] - x0, key[2] - y0
+                painter.drawImage(
+                    QRect(cols[i], rows[j], cols[i + 1] - cols[i], rows[j + 1] - rows[j]), image
+                )
         painter.restore()
 
     @staticmethod
