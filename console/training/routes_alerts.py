@@ -115,7 +115,8 @@ PlatePath = Annotated[str, Path(min_length=1, max_length=40)]
 
 
 @router.get("/watchlist", response_model=list[c.WatchEntry], responses=PROBLEMS)
-async def list_watchlist(_user: Authed, ctx: Ctx) -> list[c.WatchEntry]:
+async def list_watchlist(_user: Operator, ctx: Ctx) -> list[c.WatchEntry]:
+    """Operators only: a kiosk or videowall never lists plates of interest and their reasons."""
     return sorted(anpr.for_ctx(ctx).watched.values(), key=lambda e: (e.expiry, e.plate))
 
 

@@ -121,3 +121,4 @@ def test_watchlist_endpoints_refuse_in_words(
         timeout=10,
     )
     assert r.status_code == 403
+    assert httpx.get(base, headers=kiosk, timeout=10).status_code == 403  # no plates on a wall
