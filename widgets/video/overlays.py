@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRect, QRectF, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPen
 
 from console.cameras.tile_state import TileState
 from console.i18n import tr
@@ -25,15 +25,83 @@ def _band(painter: QPainter, rect: QRect, alpha: int = 210) -> None:
     painter.fillRect(rect, theme.qcolor(theme.BACKGROUND, alpha))
 
 
-def paint_overlays(tile: VideoTile, painter: QPainter) -> None:
-    from widgets.video.tile import local_time, overlay_font
+_fonts: tuple[QFont, QFontMetrics, int] | None = None
 
+
+def _body_font() -> tuple[QFont, QFontMetrics, int]:
+    """The overlay font, its metrics and the band height: made once, not 400 times a second."""
+    global _fonts
+    if _fonts is None:
+        from widgets.video.tile import overlay_font
+
+        body = overlay_font(theme.FONT_SIZE_PT)
+        fm = QFontMetrics(body)
+        _fonts = (body, fm, fm.height() + _PAD)
+    return _fonts
+
+
+def _top_band(tile: VideoTile, fm: QFontMetrics, font: QFont, line: int) -> QImage:
+    """Camera name, PTZ badge and local time, drawn once per second (the clock), not per frame.
+
+    Text shaping and drawing on every frame of sixteen tiles cost ~0.1 core (measured); a
+    cached band is one small translucent blit per frame.
+    """
+    from widgets.video.tile import local_time
+
+    camera = tile.camera()
+    assert camera is not None
+    w = tile.width()
+    dpr = tile.devicePixelRatioF()
+    clock = local_time() if w >= 360 else local_time()[-8:]
+    key = (w, line, dpr, camera.name, camera.ptz, clock)
+    cached = tile.band_cache
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    image = QImage(round(w * dpr), round(line * dpr), QImage.Format.Format_ARGB32_Premultiplied)
+    image.setDevicePixelRatio(dpr)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    painter.setFont(font)
+    _band(painter, QRect(0, 0, w, line))
+    clock_w = fm.horizontalAdvance(clock) + 2 * _PAD
+    badge = "PTZ" if camera.ptz else ""
+    badge_w = fm.horizontalAdvance(badge) + 2 * _PAD if badge else 0
+    name_rect = QRect(_PAD, 0, max(0, w - clock_w - badge_w - 2 * _PAD), line)
+    painter.setPen(QColor(theme.TEXT))
+    name = fm.elidedText(camera.name, Qt.TextElideMode.ElideRight, name_rect.width())
+    painter.drawText(name_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, name)
+    painter.setPen(QColor(theme.TEXT_MUTED))
+    painter.drawText(
+        QRect(w - clock_w, 0, clock_w - _PAD, line),
+        Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+        clock,
+    )
+    if badge:
+        rect = QRectF(w - clock_w - badge_w, 3, badge_w - 4, line - 6)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(theme.ACCENT))
+        painter.drawRoundedRect(rect, 3, 3)
+        painter.setPen(QColor("#ffffff"))
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, badge)
+    painter.end()
+    tile.band_cache = (key, image)
+    return image
+
+
+def _outline(painter: QPainter, w: int, h: int, colour: str, width: int) -> None:
+    """A crisp frame inside the tile: four fills (an antialiased drawRect cost 0.2 ms a frame)."""
+    c = QColor(colour)
+    painter.fillRect(0, 0, w, width, c)
+    painter.fillRect(0, h - width, w, width, c)
+    painter.fillRect(0, width, width, h - 2 * width, c)
+    painter.fillRect(w - width, width, width, h - 2 * width, c)
+
+
+def paint_overlays(tile: VideoTile, painter: QPainter) -> None:
     w, h = tile.width(), tile.height()
-    body = overlay_font(theme.FONT_SIZE_PT)
+    body, fm, line = _body_font()
     painter.setFont(body)
-    fm = QFontMetrics(body)
-    line = fm.height() + _PAD
     camera = tile.camera()
 
     if camera is None:
@@ -44,32 +112,7 @@ def paint_overlays(tile: VideoTile, painter: QPainter) -> None:
             tr("Riquadro {n} libero\nTrascina qui una telecamera", n=tile.index + 1),
         )
     else:
-        # Top band: camera name left, PTZ badge, local time right.
-        top = QRect(0, 0, w, line)
-        _band(painter, top)
-        clock = local_time() if w >= 360 else local_time()[-8:]
-        clock_w = fm.horizontalAdvance(clock) + 2 * _PAD
-        badge = "PTZ" if camera.ptz else ""
-        badge_w = fm.horizontalAdvance(badge) + 2 * _PAD if badge else 0
-        name_rect = QRect(_PAD, 0, max(0, w - clock_w - badge_w - 2 * _PAD), line)
-        painter.setPen(QColor(theme.TEXT))
-        name = fm.elidedText(camera.name, Qt.TextElideMode.ElideRight, name_rect.width())
-        painter.drawText(
-            name_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, name
-        )
-        painter.setPen(QColor(theme.TEXT_MUTED))
-        painter.drawText(
-            QRect(w - clock_w, 0, clock_w - _PAD, line),
-            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
-            clock,
-        )
-        if badge:
-            rect = QRectF(w - clock_w - badge_w, 3, badge_w - 4, line - 6)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor(theme.ACCENT))
-            painter.drawRoundedRect(rect, 3, 3)
-            painter.setPen(QColor("#ffffff"))
-            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, badge)
+        painter.drawImage(0, 0, _top_band(tile, fm, body, line))
 
         status = tile.status_text()
         if tile.suspended:
@@ -78,6 +121,8 @@ def paint_overlays(tile: VideoTile, painter: QPainter) -> None:
             reason = tile.machine.reason
             if reason and tile.machine.state in (TileState.RECONNECTING, TileState.FAILED):
                 status = f"{status}\n{reason}"
+            from widgets.video.tile import overlay_font
+
             big = overlay_font(theme.FONT_SIZE_PT + 1, bold=True)
             painter.setFont(big)
             area = QRect(_PAD, line, w - 2 * _PAD, h - 2 * line)
@@ -98,23 +143,16 @@ def paint_overlays(tile: VideoTile, painter: QPainter) -> None:
     _paint_badges(tile, painter, fm, line)
 
     if tile.alarm_text:
-        pen = QPen(QColor(theme.PRIORITY[1]), 4)
-        painter.setPen(pen)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawRect(QRectF(2, 2, w - 4, h - 4))
+        _outline(painter, w, h, theme.PRIORITY[1], 4)
         banner = QRect(0, h - line, w, line)
         painter.fillRect(banner, QColor(theme.PRIORITY[1]))
         painter.setPen(QColor(theme.PRIORITY_TEXT[1]))
         text = fm.elidedText(tile.alarm_text, Qt.TextElideMode.ElideRight, w - 2 * _PAD)
         painter.drawText(banner.adjusted(_PAD, 0, -_PAD, 0), Qt.AlignmentFlag.AlignVCenter, text)
     elif tile.selected:
-        painter.setPen(QPen(QColor(theme.ACCENT), 3))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawRect(QRectF(1.5, 1.5, w - 3, h - 3))
+        _outline(painter, w, h, theme.ACCENT, 3)
     else:
-        painter.setPen(QPen(QColor(theme.BORDER), 1))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawRect(QRectF(0.5, 0.5, w - 1, h - 1))
+        _outline(painter, w, h, theme.BORDER, 1)
 
 
 def _paint_badges(tile: VideoTile, painter: QPainter, fm: QFontMetrics, line: int) -> None:
@@ -131,6 +169,7 @@ def _paint_badges(tile: VideoTile, painter: QPainter, fm: QFontMetrics, line: in
     if not chips:
         return
     bottom = tile.height() - (line if tile.alarm_text else 0) - 4
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
     x = _PAD
     height = fm.height() + 4
     for text, border, colour in chips:

@@ -26,21 +26,37 @@ log = logging.getLogger(__name__)
 _AV_LOG_ERROR = 16
 
 
-@functools.cache
-def _quiet_ffmpeg() -> None:
-    """FFmpeg prints "Input #0 ... from 'rtsp://user:password@...'" at info level on stderr.
+_ffmpeg_tuned = False
 
-    Keep FFmpeg's own log to errors, which never echo the URL: a camera password must not end
-    up in a terminal or a journal.
+
+def _tune_ffmpeg() -> None:
+    """Settings of QtMultimedia's own FFmpeg, made through its libavutil.
+
+    - Log level to errors: at info level FFmpeg prints "Input #0 ... from
+      'rtsp://user:password@...'" on stderr, and a camera password must not end up in a
+      terminal or a journal.
+    - One decoding thread per stream: QtMultimedia asks FFmpeg for "auto" threads, i.e. cores
+      + 1 frame threads per decoder. A wall runs many streams at once, so threads inside each
+      decoder only add hand-offs: 16 sub streams cost 0.32 cores with 3 threads each and
+      measurably less with one (see docs/video.md). av_cpu_force_count(1) makes "auto" mean 1.
+
+    libavutil loads only after the FFmpeg plugin is in, i.e. once a QMediaPlayer exists; until
+    then this fails quietly and is tried again at the next open.
     """
+    global _ffmpeg_tuned
+    if _ffmpeg_tuned:
+        return
     lib_dir = Path(PySide6.__file__).parent / "Qt" / "lib"
     for name in ("libavutil.so.59", "libavutil.so", "avutil-59.dll", "libavutil.59.dylib"):
         try:
-            ctypes.CDLL(str(lib_dir / name)).av_log_set_level(_AV_LOG_ERROR)
-            return
+            avutil = ctypes.CDLL(str(lib_dir / name))
+            avutil.av_log_set_level(_AV_LOG_ERROR)
+            avutil.av_cpu_force_count(1)
         except (OSError, AttributeError):
             continue
-    log.info("FFmpeg log level not set: libavutil not found in %s", lib_dir)
+        _ffmpeg_tuned = True
+        return
+    log.info("FFmpeg not tuned yet: libavutil not loadable from %s", lib_dir)
 
 
 _MIN_POOL_THREADS = 32
@@ -81,8 +97,8 @@ class QtBackend(QObject):
         self.stop()
         self._url = url
         _widen_thread_pool()
-        _quiet_ffmpeg()
-        player = QMediaPlayer(self)
+        player = QMediaPlayer(self)  # loads the FFmpeg plugin: only then can it be tuned
+        _tune_ffmpeg()
         sink = QVideoSink(self)
         player.setVideoSink(sink)
         sink.videoFrameChanged.connect(self._on_frame)

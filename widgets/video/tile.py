@@ -47,10 +47,12 @@ from widgets.video.backend import (
     create_backend,
     stream_url,
 )
+from widgets.video.frames import FrameScaler
 
 log = logging.getLogger(__name__)
 
 CAMERA_MIME = "application/x-centrale-camera"
+_BLACK = QColor("#000000")
 TICK_MS = 250
 
 
@@ -88,6 +90,9 @@ class VideoTile(QWidget):
         self._camera: contract.Camera | None = None
         self._backend: VideoBackend | None = None
         self._frame: QImage | QVideoFrame | None = None
+        self._scaler: FrameScaler | None = None  # created on the first QVideoFrame painted
+        self._scaled: QImage | None = None
+        self._scaled_from: QVideoFrame | None = None
         self._large = False
         self._wanted = False  # a camera is assigned and the tile should decode when visible
         self._suspended = False  # hidden: decoder released, resumes when visible again
@@ -97,6 +102,9 @@ class VideoTile(QWidget):
         self.alarm_text = ""  # an alarm is showing here (red frame and banner)
         self.alarm_target = False  # alarm pop-ups come to this tile (badge)
         self.tour_text = ""  # a tour runs here (badge)
+        self.band_cache: tuple[object, QImage] | None = None  # overlays.py: name/clock band
+        self.frames_painted = 0  # distinct frames that reached the screen
+        self._last_painted: object = None
         self.frames_seen = 0
         self.first_frame_at: float | None = None
         self._opened_at = 0.0
@@ -253,7 +261,15 @@ class VideoTile(QWidget):
         self._refresh_status()
 
     def _on_frame(self, frame: object) -> None:
-        if not isinstance(frame, (QImage, QVideoFrame)) or self.machine.state is TileState.IDLE:
+        """Runs 25 times a second per tile: the steady state (playing) does the least."""
+        state = self.machine.state
+        if state is TileState.PLAYING and isinstance(frame, (QVideoFrame, QImage)):
+            self._frame = frame
+            self.frames_seen += 1
+            self.machine.frame()
+            self.update()  # converted at paint time: frames Qt coalesces are never converted
+            return
+        if not isinstance(frame, (QImage, QVideoFrame)) or state is TileState.IDLE:
             return
         self._frame = frame
         self.frames_seen += 1
@@ -295,8 +311,32 @@ class VideoTile(QWidget):
         pw, ph = w * scale, h * scale
         return QRectF((self.width() - pw) / 2, (self.height() - ph) / 2, pw, ph)
 
+    def _tile_image(self, frame: QVideoFrame, target: QRectF) -> QImage | None:
+        """The frame converted and scaled to the tile in one pass, once per frame.
+
+        Repaints that bring no new frame (overlay clock, selection) reuse the last result.
+        """
+        dpr = self.devicePixelRatioF()
+        rect = target.toRect()
+        width, height = round(rect.width() * dpr), round(rect.height() * dpr)
+        cached = self._scaled
+        if (
+            self._scaled_from is frame
+            and cached is not None
+            and (cached.width(), cached.height()) == (width, height)
+        ):
+            return cached
+        if self._scaler is None:
+            self._scaler = FrameScaler()
+        self._scaler.smooth = self._large
+        image = self._scaler.scale(frame, width, height)
+        if image is not None:
+            image.setDevicePixelRatio(dpr)
+        self._scaled, self._scaled_from = image, frame
+        return image
+
     def _paint_masks(self, painter: QPainter, target: QRectF) -> None:
-        if self._camera is None:
+        if self._camera is None or not self._camera.privacy_masks:
             return
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor("#000000"))
@@ -310,17 +350,37 @@ class VideoTile(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
-        painter.fillRect(self.rect(), QColor("#000000"))
         target = self._picture_rect()
         frame = self._frame
-        if isinstance(frame, QVideoFrame):
-            options = QVideoFrame.PaintOptions()
-            options.aspectRatioMode = Qt.AspectRatioMode.IgnoreAspectRatio
-            frame.paint(painter, target, options)
-        elif isinstance(frame, QImage):
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self._large)
-            painter.drawImage(target, frame)
+        image = self._tile_image(frame, target) if isinstance(frame, QVideoFrame) else None
+        if image is not None:
+            # Black only around the picture; whole pixels: a fractional offset resamples.
+            at = target.toRect().topLeft()
+            picture = QRect(at, image.size() / image.devicePixelRatio())
+            w, h = self.width(), self.height()
+            top, bottom = picture.top(), picture.bottom() + 1
+            for bar in (
+                QRect(0, 0, w, top),
+                QRect(0, bottom, w, h - bottom),
+                QRect(0, top, picture.left(), picture.height()),
+                QRect(picture.right() + 1, top, w - picture.right() - 1, picture.height()),
+            ):
+                if bar.isValid():
+                    painter.fillRect(bar, _BLACK)
+            painter.drawImage(at, image)
+        else:
+            painter.fillRect(self.rect(), _BLACK)
+            if isinstance(frame, QVideoFrame):  # a pixel format frames.py does not know
+                options = QVideoFrame.PaintOptions()
+                options.aspectRatioMode = Qt.AspectRatioMode.IgnoreAspectRatio
+                frame.paint(painter, target, options)
+            elif isinstance(frame, QImage):
+                painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self._large)
+                painter.drawImage(target, frame)
         if frame is not None:
+            if frame is not self._last_painted:
+                self._last_painted = frame
+                self.frames_painted += 1
             self._paint_masks(painter, target)
             if self.machine.state not in (TileState.PLAYING, TileState.IDLE) or self._suspended:
                 painter.fillRect(self.rect(), theme.qcolor(theme.BACKGROUND, 170))

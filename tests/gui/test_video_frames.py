@@ -1,0 +1,115 @@
+"""Frames converted and scaled in one swscale pass show the same colours as Qt's own conversion,
+at the tile's size; formats swscale is not given still reach the screen through Qt."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QColor, QImage
+from PySide6.QtMultimedia import QMediaPlayer, QVideoFrame, QVideoFrameFormat
+
+from console.api import contract
+from console.cameras.tile_state import TileState
+from widgets.video import frames
+from widgets.video.backend import BackendChoice
+from widgets.video.tile import VideoTile
+
+# Qt's own conversion (the reference here, and the fallback) says so once, without a GPU.
+pytestmark = pytest.mark.qt_log_ignore("No RHI backend")
+
+PF = QVideoFrameFormat.PixelFormat
+RED_YUV = (81, 90, 240)  # BT.601, limited range: pure red
+BLUE_YUV = (41, 240, 110)
+
+
+@pytest.fixture(autouse=True)
+def ffmpeg_plugin(qapp: Any) -> Iterator[None]:
+    """swscale loads once QtMultimedia's FFmpeg plugin is in, as it is when a stream plays."""
+    player = QMediaPlayer()
+    yield
+    player.deleteLater()
+
+
+def yuv_frame(fmt: QVideoFrameFormat.PixelFormat, yuv: tuple[int, int, int]) -> QVideoFrame:
+    frame = QVideoFrame(QVideoFrameFormat(QSize(64, 36), fmt))
+    assert frame.map(QVideoFrame.MapMode.WriteOnly)
+    y, u, v = yuv
+    luma = memoryview(frame.bits(0))
+    luma[:] = bytes([y]) * len(luma)
+    if fmt == PF.Format_NV12:
+        chroma = memoryview(frame.bits(1))
+        chroma[:] = bytes([u, v]) * (len(chroma) // 2)
+    else:
+        for plane, value in ((1, u), (2, v)):
+            data = memoryview(frame.bits(plane))
+            data[:] = bytes([value]) * len(data)
+    frame.unmap()
+    return frame
+
+
+def close(a: QColor, b: QColor, tolerance: int = 10) -> bool:
+    pairs = ((a.red(), b.red()), (a.green(), b.green()), (a.blue(), b.blue()))
+    return all(abs(x - y) <= tolerance for x, y in pairs)
+
+
+@pytest.mark.parametrize("fmt", [PF.Format_YUV420P, PF.Format_NV12])
+@pytest.mark.parametrize("yuv", [RED_YUV, BLUE_YUV])
+def test_one_pass_matches_qts_own_colours(fmt: Any, yuv: tuple[int, int, int]) -> None:
+    assert frames.available()
+    frame = yuv_frame(fmt, yuv)
+    image = frames.FrameScaler(smooth=False).scale(frame, 33, 18)
+    assert image is not None
+    assert (image.width(), image.height()) == (32, 18)  # odd widths are made even
+    reference = frame.toImage().pixelColor(32, 18)
+    assert close(image.pixelColor(16, 9), reference), (image.pixelColor(16, 9), reference)
+    expected = QColor("#ff0000") if yuv == RED_YUV else QColor("#0000ff")
+    assert close(image.pixelColor(0, 0), expected, 25)
+
+
+def test_scaler_reuses_its_picture_for_the_same_size() -> None:
+    scaler = frames.FrameScaler()
+    first = scaler.scale(yuv_frame(PF.Format_YUV420P, RED_YUV), 40, 22)
+    second = scaler.scale(yuv_frame(PF.Format_YUV420P, BLUE_YUV), 40, 22)
+    assert first is not None
+    assert second is not None
+    assert second.cacheKey() == first.cacheKey()  # no new buffer per frame
+    assert close(second.pixelColor(5, 5), QColor("#0000ff"), 25)
+
+
+def test_unknown_format_falls_back_to_qt_painting(qtbot: Any) -> None:
+    grey = QVideoFrame(QVideoFrameFormat(QSize(64, 36), PF.Format_Y8))
+    assert grey.map(QVideoFrame.MapMode.WriteOnly)
+    data = memoryview(grey.bits(0))
+    data[:] = bytes([200]) * len(data)
+    grey.unmap()
+    assert frames.FrameScaler().scale(grey, 32, 18) is None
+    tile = VideoTile(0, BackendChoice("qt", "test", True))
+    qtbot.add_widget(tile)
+    tile.resize(320, 180)
+    shown = tile_with(tile, grey)
+    assert close(shown.pixelColor(160, 120), QColor(200, 200, 200), 12)
+
+
+def test_tile_paints_the_scaled_frame_letterboxed(qtbot: Any) -> None:
+    tile = VideoTile(0, BackendChoice("qt", "test", True))
+    qtbot.add_widget(tile)
+    tile.resize(400, 300)  # 4:3 tile, 16:9 picture: black bars above and below
+    shown = tile_with(tile, yuv_frame(PF.Format_YUV420P, RED_YUV))
+    assert close(shown.pixelColor(200, 150), QColor("#ff0000"), 25)
+    assert shown.pixelColor(200, 32) == QColor("#000000")  # below the name band
+    assert shown.pixelColor(200, 290) == QColor("#000000")
+    assert tile.frames_painted == 1
+
+
+def tile_with(tile: VideoTile, frame: QVideoFrame) -> QImage:
+    cam = contract.Camera(
+        id="c1", name="Duomo", lon=9.19, lat=45.46, heading=0,
+        streams=contract.CameraStreams(main_rtsp="rtsp://h/a", sub_rtsp="rtsp://h/b"),
+    )  # fmt: skip
+    tile.set_camera(cam, start=False)
+    tile.machine.state = TileState.PLAYING
+    tile._frame = frame
+    return tile.grab().toImage()
