@@ -152,6 +152,14 @@ def test_audit_entries_say_who_did_what_without_hashes() -> None:
     assert "GE123TX" not in summary("audit.appended", entry, kiosk=True)
 
 
+def test_chat_receipts_read_in_italian() -> None:
+    receipt = {"message_id": "m1", "desk": "VVF Milano", "kind": "read"}
+    assert summary("chat.receipt", receipt) == "VVF Milano · letto"
+    assert summary("chat.receipt", {**receipt, "kind": "ack"}) == (
+        "VVF Milano · ricezione confermata"
+    )
+
+
 def test_sensor_readings_read_as_station_kind_value_level() -> None:
     reading = {"sensor_id": "s1", "station": "Lambro a Milano", "kind": "Livello Idrometrico",
                "unit": "cm", "value": 182.3, "level": "alarm"}

@@ -62,6 +62,7 @@ SENSOR_LEVEL = {
     "attention": "attenzione",
     "alarm": "allarme",
 }
+RECEIPT_KIND = {"delivered": "consegnato", "read": "letto", "ack": "ricezione confermata"}
 
 # Italian plates (AB123CD, old and moto formats) and anything that looks like one.
 _PLATE = re.compile(r"\b[A-Z]{2}\s?[0-9]{3,5}\s?[A-Z]{0,2}\b")
@@ -144,7 +145,8 @@ def _summary(kind: str, d: Mapping[str, Any], kiosk: bool) -> str:
         flash = tr("FLASH ") if d.get("flash") else ""
         return f"{flash}{who}: {g('text')}"
     if kind == "chat.receipt":
-        return " · ".join(x for x in (g("desk"), g("kind")) if x)
+        receipt = RECEIPT_KIND.get(g("kind"), g("kind"))
+        return " · ".join(x for x in (g("desk"), tr(receipt) if receipt else "") if x)
     if kind == "sensor.reading":
         name = g("station") or g("name") or g("sensor_id") or g("id")
         raw = d.get("value")
