@@ -193,8 +193,19 @@ class TileLayer(MapItem):
         # Smooth scaling costs ~4x nearest (3-4 ms of CPU for a screen of tiles, spread over
         # Qt's threads) and looks better: skipped only for draft frames while the view moves.
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, not self.draft)
-        drawn_parents: set[TileKey] = set()
         cache = self._cache
+        if self.draft and z > self.provider.min_zoom:
+            # While moving, the level above will do if it is all cached: a quarter of the
+            # draws (each scaled draw has a fixed cost of tens of microseconds), slightly soft
+            # for the few frames until the view rests. Missing exact tiles are still asked for.
+            coarse = tiles_for_bounds(z - 1, *view.bounds())
+            images = [cache.get(key) for key in coarse]
+            if all(image is not None for image in images):
+                for key in tiles:
+                    if key not in cache:
+                        self._request(key)
+                z, tiles = z - 1, coarse
+        drawn_parents: set[TileKey] = set()
         found: list[tuple[TileKey, QImage]] = []
         for key in tiles:
             image = cache.get(key)
