@@ -71,6 +71,9 @@ class Furniture:
 
     def _halo_text(self, text: str, point_size: float, ratio: float) -> tuple[QPixmap, QPointF]:
         """`text` with a dark halo; origin is relative to the text's baseline start."""
+        hit = self._pixmaps.get(("text", text, point_size, ratio))
+        if hit is not None:
+            return hit
         font = self._font(point_size)
         metrics = QFontMetricsF(font)
         origin = QPointF(-3, -metrics.ascent() - 3)
@@ -159,9 +162,22 @@ class Furniture:
     ) -> None:
         if not attributions:
             return
-        font = self._font(max(9.0, theme.FONT_SIZE_PT * self.font_scale - 2))
-        metrics = QFontMetricsF(font)
+        point_size = max(9.0, theme.FONT_SIZE_PT * self.font_scale - 2)
         limit = max(200, int(view_width * 0.75))
+        key = ("attribution", tuple(attributions), limit, point_size, ratio)
+        hit = self._pixmaps.get(key)
+        if hit is None:  # lay the lines out only when something changed
+            hit = self._attribution(attributions, point_size, limit, ratio)
+            self._pixmaps[key] = hit
+        pixmap, size = hit
+        painter.drawPixmap(QPointF(round(right) - size.x(), round(base) - size.y() + 2), pixmap)
+
+    def _attribution(
+        self, attributions: list[str], point_size: float, limit: int, ratio: float
+    ) -> tuple[QPixmap, QPointF]:
+        """The attribution box as a pixmap, with its logical size (as a point)."""
+        font = self._font(point_size)
+        metrics = QFontMetricsF(font)
         lines: list[str] = []
         for text in attributions:
             if lines and metrics.horizontalAdvance(lines[-1] + " · " + text) + 12 <= limit:
@@ -183,11 +199,11 @@ class Furniture:
                 )
 
         pixmap, _ = self._cached(
-            ("attribution", tuple(lines), font.pointSizeF()),
+            ("attribution-box", tuple(lines), point_size),
             ratio,
             width,
             height,
             QPointF(0, 0),
             render,
         )
-        painter.drawPixmap(QPointF(round(right) - width, round(base) - height + 2), pixmap)
+        return pixmap, QPointF(width, height)

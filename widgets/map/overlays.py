@@ -147,6 +147,8 @@ class LabelLayer(MapItem):
         self.text_scale = 1.0
         self.hidden: set[str] = set()
         self._pixmaps: dict[tuple[str, float, bool, str], QPixmap] = {}
+        self._sized_sets: dict[str, dict[str, tuple[QPixmap, int, int]]] = {}
+        self._sized_key: dict[str, tuple[float, bool, str]] = {}
 
     def set_labels(self, labels: LabelSet) -> None:
         self._sets[labels.id] = labels
@@ -163,6 +165,8 @@ class LabelLayer(MapItem):
             return pix
         if len(self._pixmaps) > self.CACHE_MAX:
             self._pixmaps.clear()
+            self._sized_sets.clear()
+            self._sized_key.clear()
         font = QFont(theme.FONT_FAMILY)
         font.setPointSizeF(key[1])
         font.setBold(labels.bold)
@@ -194,7 +198,9 @@ class LabelLayer(MapItem):
             return
         zoom, width, height = view.zoom, view.width, view.height
         cell = self.CELL
-        grid = np.zeros((height // cell + 2, width // cell + 2), dtype=bool)
+        # Occupancy grid: one Python int per row of cells, a bit per column (cheaper than
+        # numpy for a few hundred tiny rectangles).
+        grid = [0] * (height // cell + 2)
         painter.save()
         painter.resetTransform()
         for labels in self._sets.values():
@@ -205,24 +211,38 @@ class LabelLayer(MapItem):
             if len(idx) > labels.max_labels * 3:
                 continue  # far too many for this zoom: a wall of text helps nobody
             count = 0
-            for i in idx:
+            sized = self._sized(labels)
+            for i, x, y in zip(idx.tolist(), px[idx].tolist(), py[idx].tolist(), strict=True):
                 text = labels.text[i]
                 if not text:
                     continue
-                pix = self._pixmap(text, labels)
-                w, h = pix.width(), pix.height()
-                left = float(px[i]) - w / 2
-                top = float(py[i]) + labels.offset_px - (0 if labels.offset_px else h / 2)
+                entry = sized.get(text)
+                if entry is None:
+                    pix = self._pixmap(text, labels)
+                    entry = sized[text] = (pix, pix.width(), pix.height())
+                pix, w, h = entry
+                left = x - w / 2
+                top = y + labels.offset_px - (0 if labels.offset_px else h / 2)
                 c0, r0 = max(0, int(left // cell)), max(0, int(top // cell))
-                c1, r1 = int((left + w) // cell) + 1, int((top + h) // cell) + 1
-                if grid[r0:r1, c0:c1].any():
+                c1, r1 = int((left + w) // cell) + 1, min(len(grid), int((top + h) // cell) + 1)
+                mask = ((1 << (c1 - c0)) - 1) << c0
+                if any(row & mask for row in grid[r0:r1]):
                     continue
-                grid[r0:r1, c0:c1] = True
+                for r in range(r0, r1):
+                    grid[r] |= mask
                 painter.drawPixmap(QPointF(left, top), pix)
                 count += 1
                 if count >= labels.max_labels:
                     break
         painter.restore()
+
+    def _sized(self, labels: LabelSet) -> dict[str, tuple[QPixmap, int, int]]:
+        """This set's pixmaps by text, with their sizes (looked up hundreds of times a frame)."""
+        key = (labels.size_pt * self.text_scale, labels.bold, labels.colour)
+        if self._sized_key.get(labels.id) != key:
+            self._sized_key[labels.id] = key
+            self._sized_sets[labels.id] = {}
+        return self._sized_sets[labels.id]
 
 
 class TrailLayer(MapItem):
