@@ -1,6 +1,7 @@
 """Video wall benchmark against ffmpeg on the same streams, in the same run.
 
     python -m tests.bench.video [--seconds 60] [--backend qt|vlc] [--switches 200]
+    python -m tests.bench.video --screenshot docs/screenshots/video_wall_3x3.png
 
 The training stream server runs in a child process (as it does in a real exercise), so the
 console's CPU is measured alone. Prints one JSON object per line (STYLE.md). The machine is
@@ -255,6 +256,86 @@ def run_console(args: argparse.Namespace, urls: dict[str, dict[str, str]]) -> No
     tabs.close()
 
 
+def screenshot(args: argparse.Namespace, urls: dict[str, dict[str, str]]) -> None:
+    """The 3x3 wall on real training streams, as an operator sees it: one tile in alarm, the
+    alarm tile badge, a tour running on another tile; plus the tour editor."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ.setdefault("CENTRALE_HOME", tempfile.mkdtemp(prefix="centrale-shot-"))
+    from PySide6.QtCore import QEventLoop, QLoggingCategory, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from console.api import contract
+    from console.cameras.store import CameraStore
+    from console.cameras.tile_state import TileState
+    from console.cameras.views import Salvo, Tour
+    from widgets.video.backend import choose_backend
+    from widgets.video.panel import VideoPanel
+    from widgets.video.views_dialog import TourEditor
+    from widgets.video.wall import VideoWall
+
+    QLoggingCategory.setFilterRules("qt.multimedia*=false\nqt.rhi*=false")
+    _app = QApplication.instance() or QApplication([])
+
+    def spin(seconds: float) -> None:
+        loop = QEventLoop()
+        QTimer.singleShot(int(seconds * 1000), loop.quit)
+        loop.exec()
+
+    names = [
+        "Piazza del Duomo", "Corso Buenos Aires", "Stazione Centrale", "Piazzale Loreto",
+        "Darsena", "Arco della Pace", "Viale Monza 140", "Porta Garibaldi", "Navigli - Alzaia",
+    ]  # fmt: skip
+    store = CameraStore()
+    base = {"lon": 9.19, "lat": 45.46, "heading": 0}
+    store.reset(
+        [
+            {"id": c, "name": names[i % len(names)], "streams": s, "ptz": i % 3 == 0, **base}
+            for i, (c, s) in enumerate(urls.items())
+        ]
+    )
+    wall = VideoWall(store, choose_backend(args.backend), operator="m.rossi")
+    panel = VideoPanel(wall)
+    panel.resize(1600, 960)
+    panel.show()
+    ids = list(urls)
+    centre = Salvo("Centro", "3x3", list[str | None](ids[:9]))
+    wall.library.save_salvo(centre)
+    wall.library.save_tour(Tour.of_cameras("Navigli sera", ids[4:9], 15))
+    wall.apply_salvo(centre)
+    wall.set_alarm_tile(8)
+    for _ in range(60):
+        spin(0.5)
+        if all(t.machine.state is TileState.PLAYING for t in wall.tiles[:9]):
+            break
+    wall.select(4)
+    wall.start_tour(Tour.of_cameras("Navigli sera", ids[4:9], 15), tile=4)
+    alert = contract.Alert(
+        id="a1", source="anpr", type="anpr.hotlist", priority=1,
+        title="Varco Area C 12: targa GE123TX in lista A1", created_at="2026-01-01T00:00:00Z",
+        updated_at="2026-01-01T00:00:00Z", cameras=[ids[8]],
+    )  # fmt: skip
+    wall.on_alerts_added([alert])
+    spin(4)
+    path = Path(args.screenshot)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    panel.grab().save(str(path))
+    editor = TourEditor(wall, panel)
+    editor.tours.setCurrentRow(0)
+    editor.show()
+    spin(0.5)
+    editor.grab().save(str(path.with_name(path.stem + "_tour_editor.png")))
+    print(
+        json.dumps(
+            {
+                "screenshot": str(path),
+                "playing": sum(t.machine.state is TileState.PLAYING for t in wall.tiles[:9]),
+            }
+        ),
+        flush=True,
+    )
+    wall.release()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=60.0)
@@ -262,14 +343,18 @@ def main() -> None:
     parser.add_argument("--tiles", type=int, default=16)
     parser.add_argument("--switches", type=int, default=200)
     parser.add_argument("--first-frames", type=int, default=8)
+    parser.add_argument("--screenshot", default="", help="save the 3x3 wall to this PNG")
     parser.add_argument("--serve", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         serve(args.serve)
         return
-    proc, urls = start_server(args.tiles)
+    proc, urls = start_server(9 if args.screenshot else args.tiles)
     try:
-        run_console(args, urls)
+        if args.screenshot:
+            screenshot(args, urls)
+        else:
+            run_console(args, urls)
     finally:
         assert proc.stdin is not None
         proc.stdin.close()

@@ -353,6 +353,8 @@ class VideoTile(QWidget):
         target = self._picture_rect()
         frame = self._frame
         image = self._tile_image(frame, target) if isinstance(frame, QVideoFrame) else None
+        if isinstance(frame, QImage) and _fits(frame, target):
+            image = frame  # libVLC already scaled it to the tile: blit, do not resample
         if image is not None:
             # Black only around the picture; whole pixels: a fractional offset resamples.
             at = target.toRect().topLeft()
@@ -429,6 +431,15 @@ class VideoTile(QWidget):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.release()
         super().closeEvent(event)
+
+
+def _fits(image: QImage, target: QRectF) -> bool:
+    """Within 2 px of the target: drawn 1:1 (scaling by a pixel costs a full resample)."""
+    dpr = image.devicePixelRatio()
+    return (
+        abs(image.width() / dpr - target.width()) <= 2
+        and abs(image.height() / dpr - target.height()) <= 2
+    )
 
 
 def local_time() -> str:

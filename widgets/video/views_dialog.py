@@ -64,8 +64,10 @@ def _style(widget: QWidget) -> None:
     widget.setStyleSheet(
         f"QWidget {{ background: {theme.SURFACE}; color: {theme.TEXT};"
         f" font-size: {theme.FONT_SIZE_PT}pt; }}"
-        f"QPushButton, QComboBox, QLineEdit, QSpinBox {{ background: {theme.SURFACE_RAISED};"
+        f"QPushButton, QComboBox, QLineEdit {{ background: {theme.SURFACE_RAISED};"
         f" border: 1px solid {theme.BORDER}; padding: 3px 8px; }}"
+        f"QSpinBox {{ background: {theme.SURFACE_RAISED}; border: 1px solid {theme.BORDER};"
+        f" padding: 2px 4px; min-width: 7em; }}"
         f"QPushButton:hover {{ border-color: {theme.ACCENT}; }}"
         f"QPushButton:disabled {{ color: {theme.TEXT_MUTED}; }}"
         f"QListWidget, QTableWidget {{ background: {theme.BACKGROUND};"
@@ -193,7 +195,7 @@ class TourEditor(QDialog):
         self.confirm = confirm
         self.steps: list[TourStep] = []
         self.setWindowTitle(tr("Giri di telecamere"))
-        self.setMinimumSize(820, 480)
+        self.setMinimumSize(900, 520)
         _style(self)
 
         self.tours = QListWidget()
@@ -230,6 +232,10 @@ class TourEditor(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
+        self.table.setColumnWidth(0, 110)
+        self.table.setColumnWidth(2, 150)
+        self.table.verticalHeader().setDefaultSectionSize(34)
 
         self.camera_pick = QComboBox()
         self.salvo_pick = QComboBox()
@@ -257,9 +263,11 @@ class TourEditor(QDialog):
 
         save = QPushButton(tr("Salva giro"))
         save.clicked.connect(self.save)
-        run_tile = QPushButton(tr("Avvia nel riquadro selezionato"))
+        run_tile = QPushButton(tr("Avvia nel riquadro"))
+        run_tile.setToolTip(tr("Avvia nel riquadro selezionato"))
         run_tile.clicked.connect(lambda: self.run(whole_wall=False))
-        run_wall = QPushButton(tr("Avvia su tutta la parete"))
+        run_wall = QPushButton(tr("Avvia sulla parete"))
+        run_wall.setToolTip(tr("Avvia su tutta la parete"))
         run_wall.clicked.connect(lambda: self.run(whole_wall=True))
         close = QPushButton(tr("Chiudi"))
         close.clicked.connect(self.accept)

@@ -1,9 +1,9 @@
 """libVLC backend through python-vlc: video callbacks decode into a buffer we own.
 
-libVLC calls lock/unlock/display on its own decoder thread. `display` copies the picture into a
-QImage and emits a signal, which Qt queues to the GUI thread. If the GUI has not taken the
-previous frame yet the new one replaces it instead of queueing up, so a busy GUI drops frames
-rather than memory.
+libVLC calls lock and display on its own decoder thread (no unlock callback: not needed, and
+each callback takes the GIL). `display` copies the picture into a QImage and emits a signal,
+which Qt queues to the GUI thread. If the GUI has not taken the previous frame yet the new one
+replaces it instead of queueing up, so a busy GUI drops frames rather than memory.
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ _instance: Any = None
 _VP = ctypes.c_void_p
 _UP = ctypes.POINTER(ctypes.c_uint)
 _LOCK_CB = ctypes.CFUNCTYPE(_VP, _VP, ctypes.POINTER(_VP))
-_UNLOCK_CB = ctypes.CFUNCTYPE(None, _VP, _VP, ctypes.POINTER(_VP))
 _DISPLAY_CB = ctypes.CFUNCTYPE(None, _VP, _VP)
 _FORMAT_CB = ctypes.CFUNCTYPE(ctypes.c_uint, ctypes.POINTER(_VP), _VP, _UP, _UP, _UP, _UP)
 _CLEANUP_CB = ctypes.CFUNCTYPE(None, _VP)
@@ -97,7 +96,6 @@ class VlcBackend(QObject):
         self.destroyed.connect(lambda *_: box.stop())
         # ctypes callbacks must stay referenced for as long as libVLC may call them.
         self._cb_lock = _LOCK_CB(self._on_lock)
-        self._cb_unlock = _UNLOCK_CB(self._on_unlock)
         self._cb_display = _DISPLAY_CB(self._on_display)
         self._cb_format = _FORMAT_CB(self._on_format)
         self._cb_cleanup = _CLEANUP_CB(self._on_cleanup)
@@ -123,7 +121,8 @@ class VlcBackend(QObject):
         player = _vlc_instance().media_player_new()
         _set_callbacks = vlc.dll["libvlc_video_set_callbacks"]
         _set_callbacks.restype = None
-        _set_callbacks(player, self._cb_lock, self._cb_unlock, self._cb_display, None)
+        # No unlock callback (libVLC allows NULL): one GIL acquisition less per frame.
+        _set_callbacks(player, self._cb_lock, None, self._cb_display, None)
         _set_format = vlc.dll["libvlc_video_set_format_callbacks"]
         _set_format.restype = None
         _set_format(player, self._cb_format, self._cb_cleanup)
@@ -197,9 +196,6 @@ class VlcBackend(QObject):
         buf = self._buf
         if buf is not None:
             planes[0] = ctypes.cast(buf, ctypes.c_void_p).value
-        return None
-
-    def _on_unlock(self, opaque: Any, picture: Any, planes: Any) -> None:
         return None
 
     def _on_display(self, opaque: Any, picture: Any) -> None:
