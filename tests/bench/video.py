@@ -184,6 +184,7 @@ def run_console(args: argparse.Namespace, urls: dict[str, dict[str, str]]) -> No
     )
     spin(3)
     frames0 = [t.frames_seen for t in wall.tiles[: len(ids)]]
+    painted0 = [t.frames_painted for t in wall.tiles[: len(ids)]]
     cpu0, t0 = self_cpu(), time.monotonic()
     spin(args.seconds)
     wall_s = time.monotonic() - t0
@@ -192,6 +193,11 @@ def run_console(args: argparse.Namespace, urls: dict[str, dict[str, str]]) -> No
     emit("wall16_cpu_cores", cpu, "cores", "<= 1.3x reference", ref_cpu)
     emit("wall16_min_tile_fps", min(fps), "fps", ">= 24")
     emit("wall16_median_tile_fps", statistics.median(fps), "fps", ">= 24")
+    # Frames that reached the screen (a frame replaced before its repaint is never converted).
+    painted = [
+        (t.frames_painted - p0) / wall_s for t, p0 in zip(wall.tiles, painted0, strict=False)
+    ]
+    emit("wall16_min_tile_painted_fps", min(painted), "fps", ">= 24")
 
     # 3. Hidden tiles: the whole wall on a hidden tab.
     tabs.setCurrentIndex(1)

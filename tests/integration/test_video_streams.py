@@ -209,3 +209,21 @@ def test_bad_inputs_are_reported_while_the_good_tile_plays(
     assert "S3greta" not in out + err  # FFmpeg's own stderr never shows the password
     for tile in [good, *bad_tiles]:
         tile.release()
+
+
+def test_password_in_a_playing_url_never_reaches_stderr(
+    qtbot: Any, server: Any, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """FFmpeg prints "Input #0, rtsp, from 'URL'" at info level once a stream opens: the console
+    keeps FFmpeg's log to errors, and that must already hold for the very first player (the
+    library it is set through only loads once a player exists)."""
+    url = server.streams_for("cam01").sub_rtsp.replace("rtsp://", "rtsp://operatore:S3greta!@")
+    both = contract.CameraStreams(main_rtsp=url, sub_rtsp=url)
+    tile = make_tile(qtbot, QT)
+    tile.set_camera(
+        contract.Camera(id="cred", name="cred", lon=9.19, lat=45.46, heading=0, streams=both)
+    )
+    qtbot.wait_until(lambda: tile.machine.state is TileState.PLAYING, timeout=15000)
+    out, err = capfd.readouterr()
+    assert "S3greta" not in out + err
+    tile.release()
