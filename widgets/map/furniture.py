@@ -34,6 +34,8 @@ class Furniture:
 
     def __init__(self) -> None:
         self.font_scale = 1.0
+        # Where the last frame put the furniture (viewport px): labels keep out of it.
+        self.occupied: list[QRectF] = []
         self._pixmaps: dict[tuple[object, ...], tuple[QPixmap, QPointF]] = {}
 
     def _font(self, point_size: float) -> QFont:
@@ -103,6 +105,7 @@ class Furniture:
         attributions: list[str],
         ratio: float,
     ) -> None:
+        self.occupied = []
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         self.draw_scale_bar(
             painter, viewport.left() + 16, viewport.bottom() - 40, metres_per_px, ratio
@@ -125,7 +128,9 @@ class Furniture:
         length, label = scale_bar_length(metres_per_px)
         px = round(length / metres_per_px)
         left, base = round(left), round(base)
-        painter.fillRect(QRectF(left - 8, base - 30, px + 16, 38), PANEL)
+        box = QRectF(left - 8, base - 30, px + 16, 38)
+        self.occupied.append(box)
+        painter.fillRect(box, PANEL)
         # Bar and end ticks as filled rectangles: a dark halo, then the light line.
         for colour, half in ((QColor(theme.BACKGROUND), 2.5), (QColor(theme.TEXT), 1.0)):
             painter.fillRect(QRectF(left - half, base - half, px + 2 * half, 2 * half), colour)
@@ -149,7 +154,9 @@ class Furniture:
         pixmap, origin = self._cached(
             ("north", point_size), ratio, 40, 64, QPointF(-20, -4), render
         )
-        painter.drawPixmap(QPointF(round(x), round(top)) + origin, pixmap)
+        at = QPointF(round(x), round(top)) + origin
+        self.occupied.append(QRectF(at, pixmap.deviceIndependentSize()))
+        painter.drawPixmap(at, pixmap)
 
     def draw_attribution(
         self,
@@ -170,7 +177,9 @@ class Furniture:
             hit = self._attribution(attributions, point_size, limit, ratio)
             self._pixmaps[key] = hit
         pixmap, size = hit
-        painter.drawPixmap(QPointF(round(right) - size.x(), round(base) - size.y() + 2), pixmap)
+        at = QPointF(round(right) - size.x(), round(base) - size.y() + 2)
+        self.occupied.append(QRectF(at, pixmap.deviceIndependentSize()))
+        painter.drawPixmap(at, pixmap)
 
     def _attribution(
         self, attributions: list[str], point_size: float, limit: int, ratio: float

@@ -5,12 +5,13 @@ labels with collision avoidance, and unit trails. Each is one item for its whole
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -148,6 +149,8 @@ class LabelLayer(MapItem):
         self.hidden: set[str] = set()
         self._pixmaps: dict[tuple[str, float, bool, str], QPixmap] = {}
         self._sized_sets: dict[str, dict[str, tuple[QPixmap, int, int]]] = {}
+        # Device rectangles no label may cover (the map furniture), asked for every paint.
+        self.reserved: Callable[[], list[QRectF]] = list
         self._sized_key: dict[str, tuple[float, bool, str]] = {}
 
     def set_labels(self, labels: LabelSet) -> None:
@@ -201,6 +204,11 @@ class LabelLayer(MapItem):
         # Occupancy grid: one Python int per row of cells, a bit per column (cheaper than
         # numpy for a few hundred tiny rectangles).
         grid = [0] * (height // cell + 2)
+        for box in self.reserved():  # scale bar, north arrow, attribution
+            c0, r0 = max(0, int(box.left() // cell)), max(0, int(box.top() // cell))
+            c1, r1 = int(box.right() // cell) + 1, min(len(grid), int(box.bottom() // cell) + 1)
+            for r in range(r0, r1):
+                grid[r] |= ((1 << max(0, c1 - c0)) - 1) << c0
         painter.save()
         painter.resetTransform()
         for labels in self._sets.values():

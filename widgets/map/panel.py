@@ -85,6 +85,7 @@ class MapPanel(QWidget):
         self.canvas = MapCanvas()
         self.canvas.touch_scale = 1.3 if touch else 1.0
         self.live = LiveLayers(self.services, self.scale)
+        self.live.labels.reserved = lambda: self.canvas.furniture.occupied
         self.tools = ToolController(self.live.areas)
         self.layer_panel = LayerPanel()
         self.details = DetailsPanel()
