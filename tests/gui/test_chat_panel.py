@@ -312,3 +312,41 @@ def test_long_channel_shows_the_newest_and_pages_back(chat: tuple) -> None:
     assert panel.view.older.isVisible()
     panel.view.older.click()
     assert len(panel.view.bubbles()) == 250
+
+
+class Located:
+    def __init__(self, lon: float, lat: float) -> None:
+        self.lon, self.lat = lon, lat
+
+    def lonlat(self) -> tuple[float, float]:
+        return self.lon, self.lat
+
+
+def test_selected_incident_goes_with_the_message_and_its_position(qtbot: QtBot) -> None:
+    store, service, recorder = build()
+    incidents = {"INC-000012": Located(9.2245, 45.4992)}
+    intents = Intents()
+    panel = ChatPanel(store, service, intents, {"incidents": incidents, "alerts": {}}.get)
+    qtbot.add_widget(panel)
+    panel.show()
+    panel.open_channel("vvf")
+    intents.select.emit("incident", "INC-000012")  # chosen in the incidents panel
+    panel._fill_attach_menu()
+    actions = {a.text(): a for a in panel.composer.attach_menu.actions()}
+    actions["Evento INC-000012"].trigger()
+    assert panel.composer.attached_label.text() == (
+        "Allegato: Evento INC-000012 · posizione 45.4992, 9.2245"
+    )
+    panel.composer.set_text("Chiusura confermata")
+    panel.composer.send.click()
+    assert messages_sent(recorder)[-1] == (
+        "/chat/channels/vvf/messages",
+        {
+            "text": "Chiusura confermata",
+            "flash": False,
+            "lon": 9.2245,
+            "lat": 45.4992,
+            "incident_id": "INC-000012",
+        },
+    )
+    assert not panel.composer.attached.isVisible()  # used once, then gone

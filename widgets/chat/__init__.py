@@ -21,7 +21,10 @@ def make_chat_panel(ctx: Any, params: dict[str, Any]) -> QWidget:
     from widgets.chat.wiring import chat_for
 
     store, service = chat_for(ctx)
-    panel = ChatPanel(store, service, ctx.services.get("intents"))
+    services = ctx.services
+    panel = ChatPanel(
+        store, service, services.get("intents"), services.get("incidents"), services.get("alerts")
+    )
     channel = params.get("channel")
     if isinstance(channel, str) and channel:
         panel.open_channel(channel)

@@ -53,6 +53,7 @@ class ComposerEdit(QPlainTextEdit):
 class Composer(QWidget):
     submitted = Signal(str, bool)
     cancel_correction = Signal()
+    clear_attachment = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -73,6 +74,19 @@ class Composer(QWidget):
         row.addWidget(undo)
         self.correction.hide()
         box.addWidget(self.correction)
+
+        self.attached = QWidget()
+        row = QHBoxLayout(self.attached)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.attached_label = QLabel()
+        self.attached_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.attached_label.setStyleSheet(f"color: {theme.ACCENT};")
+        row.addWidget(self.attached_label, 1)
+        drop = QPushButton(tr("Togli allegato"))
+        drop.clicked.connect(self.clear_attachment)
+        row.addWidget(drop)
+        self.attached.hide()
+        box.addWidget(self.attached)
 
         self.edit = ComposerEdit()
         self.edit.setObjectName("chatEdit")
@@ -108,6 +122,13 @@ class Composer(QWidget):
         )
         self.flash.toggled.connect(self._on_flash)
         bar.addWidget(self.flash)
+        self.attach = QToolButton()
+        self.attach.setText(tr("Allega ▾"))
+        self.attach.setToolTip(tr("Allega l'evento o l'allarme selezionato, con la sua posizione"))
+        self.attach.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.attach_menu = QMenu(self.attach)
+        self.attach.setMenu(self.attach_menu)
+        bar.addWidget(self.attach)
         self.notice = QLabel()
         self.notice.setTextFormat(Qt.TextFormat.PlainText)
         self.notice.setWordWrap(True)
@@ -131,6 +152,10 @@ class Composer(QWidget):
         self.edit.setPlainText(text)
         self.edit.moveCursor(QTextCursor.MoveOperation.End)
         self.edit.setFocus()
+
+    def set_attachment(self, text: str | None) -> None:
+        self.attached.setVisible(bool(text))
+        self.attached_label.setText(text or "")
 
     def clear(self) -> None:
         self.edit.clear()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -96,14 +97,20 @@ class ChatPanel(QWidget):
         store: ChatStore,
         service: ChatService,
         intents: Any = None,
+        services: Callable[[str], Any] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.store = store
         self.service = service
         self.intents = intents
+        # Looked up when needed (the incident store may be built after this panel): "incidents"
+        # and "alerts" give the positions of what the operator attaches.
+        self.services = services or (lambda _name: None)
         self.correcting: str | None = None
         self.selected_incident: str | None = None
+        self.selected_alert: str | None = None
+        self.attachment: dict[str, Any] = {}
         self._tasks: set[asyncio.Future[Any]] = set()
         self.setObjectName("chatPanel")
 
@@ -157,6 +164,8 @@ class ChatPanel(QWidget):
         self.composer = Composer()
         self.composer.submitted.connect(self._on_submit)
         self.composer.cancel_correction.connect(lambda: self._set_correction(None))
+        self.composer.clear_attachment.connect(lambda: self.attach({}))
+        self.composer.attach_menu.aboutToShow.connect(self._fill_attach_menu)
         col.addWidget(self.composer)
 
         split = QSplitter(Qt.Orientation.Horizontal)
@@ -245,6 +254,55 @@ class ChatPanel(QWidget):
         if kind == "incident":
             self.selected_incident = object_id
             self._update_header()
+        elif kind == "alert":
+            self.selected_alert = object_id
+
+    # --- attachments -------------------------------------------------------------------------
+
+    def _fill_attach_menu(self) -> None:
+        menu = self.composer.attach_menu
+        menu.clear()
+        if self.selected_incident:
+            menu.addAction(
+                tr("Evento {id}", id=self.selected_incident),
+                partial(self.attach_incident, self.selected_incident),
+            )
+        if self.selected_alert:
+            menu.addAction(
+                tr("Allarme {id}", id=self.selected_alert),
+                partial(self.attach_alert, self.selected_alert),
+            )
+        if menu.isEmpty():
+            menu.addAction(tr("Selezionare prima un evento o un allarme")).setEnabled(False)
+
+    def attach_incident(self, incident_id: str) -> None:
+        incidents = self.services("incidents")
+        found = incidents.get(incident_id) if incidents is not None else None
+        point = {}
+        if found is not None and found.lon is not None and found.lat is not None:
+            point = {"lon": float(found.lon), "lat": float(found.lat)}
+        self.attach({"incident_id": incident_id, **point})
+
+    def attach_alert(self, alert_id: str) -> None:
+        alerts = self.services("alerts")
+        found = alerts.get(alert_id) if alerts is not None else None
+        where = found.lonlat() if found is not None else None
+        point = {"lon": where[0], "lat": where[1]} if where else {}
+        self.attach({"alert_id": alert_id, **point})
+
+    def attach(self, attachment: dict[str, Any]) -> None:
+        """What goes with the next message: an incident or alert reference and its position."""
+        self.attachment = dict(attachment)
+        parts = []
+        if "incident_id" in attachment:
+            parts.append(tr("Evento {id}", id=attachment["incident_id"]))
+        if "alert_id" in attachment:
+            parts.append(tr("Allarme {id}", id=attachment["alert_id"]))
+        if "lat" in attachment:
+            parts.append(
+                tr("posizione {lat:.4f}, {lon:.4f}", lat=attachment["lat"], lon=attachment["lon"])
+            )
+        self.composer.set_attachment(tr("Allegato: {a}", a=" · ".join(parts)) if parts else None)
 
     def _open_incident_channel(self) -> None:
         channel = self.store.channel(self.current() or "")
@@ -273,9 +331,10 @@ class ChatPanel(QWidget):
             self.composer.show_notice(tr("Scegliere prima un canale."), "warn")
             return
         else:
-            result = self.service.send(channel_id, text, flash=flash)
+            result = self.service.send(channel_id, text, flash=flash, **self.attachment)
         if result.ok:
             self.composer.clear()
+            self.attach({})
             self._set_correction(None)
             self.view.scroll_to_end()
         else:
