@@ -9,6 +9,8 @@ Bubbles are kept between updates: a new message adds one, a receipt rewrites a s
 a message whose shape changed (sent, refused, acknowledged) is built again. One style sheet on
 the view styles every bubble through properties (a style sheet per widget costs milliseconds each).
 
+Receipts are coalesced (RECEIPT_COALESCE_MS): a burst of ticks costs one repaint.
+
 Signals:
     action(str kind, object arg)  ack | retry | correct | map | incident | alert | snapshot |
                                   older  (arg: message id / key, (lon, lat), object id, None)
@@ -31,9 +33,11 @@ from console.chat.model import FAILED, PENDING, ChatEntry
 from console.chat.store import ChatStore
 from console.i18n import tr
 from widgets.common import theme
+from widgets.common.timers import make_timer
 
 MAX_SHOWN = 200  # a channel keeps everything; the view shows the newest `limit` (grows)
 FLASH_OPEN_BG = "#3a1d20"
+RECEIPT_COALESCE_MS = 200
 
 
 def agency_of(desk: str) -> str:
@@ -238,7 +242,12 @@ class MessageView(QScrollArea):
         self.verticalScrollBar().rangeChanged.connect(self._on_range)
         self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
         store.messages_changed.connect(self._on_messages_changed)
-        store.receipts_changed.connect(self._on_messages_changed)
+        # Receipts come in bursts (every desk, after a reconnect): ticks repaint at most 5 times
+        # a second; messages and flash state repaint at once.
+        self._ticks_due = make_timer(
+            self, RECEIPT_COALESCE_MS, self.rebuild, single_shot=True, start=False
+        )
+        store.receipts_changed.connect(self._on_receipts_changed)
         store.flash_changed.connect(self._on_flash_changed)
 
     def button(self, text: str, kind: str, arg: object) -> QPushButton:
@@ -263,6 +272,10 @@ class MessageView(QScrollArea):
     def _on_messages_changed(self, channel_id: str) -> None:
         if channel_id == self.channel_id:
             self.rebuild()
+
+    def _on_receipts_changed(self, channel_id: str) -> None:
+        if channel_id == self.channel_id and not self._ticks_due.isActive():
+            self._ticks_due.start()
 
     def _on_flash_changed(self) -> None:
         if self.channel_id is not None:
