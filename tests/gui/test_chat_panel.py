@@ -350,3 +350,26 @@ def test_selected_incident_goes_with_the_message_and_its_position(qtbot: QtBot) 
         },
     )
     assert not panel.composer.attached.isVisible()  # used once, then gone
+
+
+def test_read_ticks_follow_receipts(chat: tuple, qtbot: QtBot) -> None:
+    panel, store, _recorder, _intents, _clock = chat
+    own = "Deviazione linea 56 e 81 concordata con ATM."
+    assert "AREU 118" not in bubble_for(panel, own).status.text()
+    store.apply(
+        [
+            contract.Event(
+                id=970,
+                event="chat.receipt",
+                data={
+                    "message_id": "MSG-000106",
+                    "desk": "AREU 118",
+                    "kind": "read",
+                    "at": T0.isoformat(),
+                },
+            )
+        ]
+    )
+    # Read at a later message = read here too; shown within the coalescing delay.
+    qtbot.wait_until(lambda: "AREU 118" in bubble_for(panel, own).status.text(), timeout=2000)
+    assert "✓✓ letto da AREU 118, Supervisore di sala" in bubble_for(panel, own).status.text()
