@@ -398,3 +398,22 @@ def test_receipts_are_sent_once_and_cumulatively(store: ChatStore) -> None:
     store.apply([event(3, "chat.message", message(3))])
     assert queue.items[-1][1:3] == ("/chat/messages/MSG-000003/receipts", {"kind": "read"})
     assert not service.ack("MSG-000003")  # not a flash: nothing to acknowledge
+
+
+def test_incident_channel_is_found_or_asked_for(store: ChatStore) -> None:
+    queue = Queue()
+    service = ChatService(store, queue)
+    opened: list[str] = []
+    service.channel_opened.connect(opened.append)
+    assert service.open_incident_channel("INC-1") == "evento-inc-1"  # held: at once
+    key = service.open_incident_channel("INC-9")
+    assert queue.items == [
+        ("POST", "/chat/channels", {"kind": "incident", "incident_id": "INC-9"}, key)
+    ]
+    service.on_command_sent(
+        str(key),
+        {"id": "evento-inc-9", "name": "Evento INC-9", "kind": "incident", "incident_id": "INC-9"},
+    )
+    assert opened == ["evento-inc-1", "evento-inc-9"]
+    assert store.incident_channel("INC-9") is not None
+    assert [c.id for c in store.channels()][:2] == ["tutte", "vvf"]  # the rest is still there
