@@ -79,15 +79,22 @@ class SpatialIndex:
         return self._filter(self._distances(np.asarray(idx, dtype=int), c.x, c.y), kinds)
 
     def nearest(
-        self, x: float, y: float, n: int = 5, kinds: Iterable[str] | None = None,
+        self,
+        x: float,
+        y: float,
+        n: int = 5,
+        kinds: Iterable[str] | None = None,
         accept: set[str] | None = None,
     ) -> list[Hit]:
         """The `n` nearest items (optionally of some kinds / only ids in `accept`)."""
         if not self._items:
             return []
         wanted = set(kinds) if kinds is not None else None
-        pool = [i for i, it in enumerate(self._items)
-                if (wanted is None or it.kind in wanted) and (accept is None or it.id in accept)]
+        pool = [
+            i
+            for i, it in enumerate(self._items)
+            if (wanted is None or it.kind in wanted) and (accept is None or it.id in accept)
+        ]
         if not pool:
             return []
         return self._distances(np.asarray(pool, dtype=int), x, y)[:n]

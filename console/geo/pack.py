@@ -97,8 +97,10 @@ class Layer:
         if not self.features:
             empty = np.zeros(0, dtype=np.float64)
             return empty, empty
-        pts = [f.geometry if f.geometry.geom_type == "Point" else f.geometry.representative_point()
-               for f in self.features]
+        pts = [
+            f.geometry if f.geometry.geom_type == "Point" else f.geometry.representative_point()
+            for f in self.features
+        ]
         lon = np.fromiter((p.x for p in pts), dtype=np.float64, count=len(pts))
         lat = np.fromiter((p.y for p in pts), dtype=np.float64, count=len(pts))
         return to_mercator(lon, lat)
@@ -178,8 +180,10 @@ def parse_manifest(text: str, source: str = "pack.toml") -> tuple[dict[str, Any]
             max_zoom=float(raw.get("max_zoom", 22)),
             attribution=str(raw.get("attribution", "")),
             visible=bool(raw.get("visible", True)),
-            filter={str(k): [str(v) for v in (vs if isinstance(vs, list) else [vs])]
-                    for k, vs in dict(raw.get("filter", {})).items()},
+            filter={
+                str(k): [str(v) for v in (vs if isinstance(vs, list) else [vs])]
+                for k, vs in dict(raw.get("filter", {})).items()
+            },
         )
         layers.append(layer)
     meta = {"title": str(doc.get("title", "")), "attribution": str(doc.get("attribution", ""))}
@@ -214,18 +218,32 @@ def _read_collection(path: Path, notices: list[Notice]) -> dict[str, Any] | None
         return None
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         log.warning("layer file %s unreadable: %s", path, exc)
-        notices.append(Notice(name, tr("File GeoJSON non leggibile ({reason}): livello saltato.",
-                                       reason=str(exc)[:80]), "error"))
+        notices.append(
+            Notice(
+                name,
+                tr("File GeoJSON non leggibile ({reason}): livello saltato.", reason=str(exc)[:80]),
+                "error",
+            )
+        )
         return None
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
-        notices.append(Notice(name, tr("Non è una FeatureCollection GeoJSON: livello saltato."),
-                              "error"))
+        notices.append(
+            Notice(name, tr("Non è una FeatureCollection GeoJSON: livello saltato."), "error")
+        )
         return None
     crs = _crs_name(doc)
     if crs is not None and crs.strip().lower() not in LONLAT_CRS:
-        notices.append(Notice(name, tr("Sistema di riferimento {crs} non supportato (serve "
-                                       "lon/lat WGS84, CRS84): livello saltato.", crs=crs),
-                              "error"))
+        notices.append(
+            Notice(
+                name,
+                tr(
+                    "Sistema di riferimento {crs} non supportato (serve "
+                    "lon/lat WGS84, CRS84): livello saltato.",
+                    crs=crs,
+                ),
+                "error",
+            )
+        )
         return None
     return doc
 
@@ -260,18 +278,30 @@ def _load_features(layer: Layer, doc: dict[str, Any], notices: list[Notice]) -> 
             geom = shapely.make_valid(geom)
             repaired += 1
         layer.features.append(
-            Feature(f"{layer.id}/{i}", layer.id, _feature_name(props, layer.style.label), props,
-                    geom)
+            Feature(
+                f"{layer.id}/{i}", layer.id, _feature_name(props, layer.style.label), props, geom
+            )
         )
     if projected and not layer.features:
-        notices.append(Notice(layer.file, tr("Le coordinate non sono lon/lat (dati proiettati?): "
-                                             "livello saltato."), "error"))
+        notices.append(
+            Notice(
+                layer.file,
+                tr("Le coordinate non sono lon/lat (dati proiettati?): livello saltato."),
+                "error",
+            )
+        )
     elif projected:
-        notices.append(Notice(layer.file, tr("{n} elementi con coordinate fuori scala scartati.",
-                                             n=projected)))
+        notices.append(
+            Notice(layer.file, tr("{n} elementi con coordinate fuori scala scartati.", n=projected))
+        )
     if repaired:
-        notices.append(Notice(layer.file, tr("{n} geometrie non valide riparate (make_valid).",
-                                             n=repaired), "info"))
+        notices.append(
+            Notice(
+                layer.file,
+                tr("{n} geometrie non valide riparate (make_valid).", n=repaired),
+                "info",
+            )
+        )
     if skipped:
         notices.append(Notice(layer.file, tr("{n} elementi danneggiati scartati.", n=skipped)))
 
@@ -285,8 +315,9 @@ def _infer_layers(folder: Path) -> list[Layer]:
 
 def _infer_kind(layer: Layer) -> None:
     """Inferred layers: points are selectable markers, lines and areas go into the base map."""
-    if layer.features and all(f.geometry.geom_type in ("Point", "MultiPoint")
-                              for f in layer.features):
+    if layer.features and all(
+        f.geometry.geom_type in ("Point", "MultiPoint") for f in layer.features
+    ):
         layer.kind = "selectable"
 
 
@@ -302,23 +333,32 @@ def load_pack(path: Path | str, manifest: Path | None = None) -> LayerPack:
     if single_file:
         layers = [Layer(id=folder.stem, title=folder.stem.replace("_", " "), file=folder.name)]
     elif not folder.is_dir():
-        notices.append(Notice(str(folder), tr("Cartella del pacchetto di livelli non trovata."),
-                              "error"))
+        notices.append(
+            Notice(str(folder), tr("Cartella del pacchetto di livelli non trovata."), "error")
+        )
         return LayerPack(folder, folder.name, "", [], notices, None)
     elif manifest is not None:
         try:
             meta, layers = parse_manifest(manifest.read_text(encoding="utf-8"), manifest.name)
         except (OSError, ManifestError) as exc:
-            notices.append(Notice(manifest.name, tr("Manifesto non valido ({reason}): uso i file "
-                                                    "della cartella.", reason=str(exc)[:120]),
-                                  "error"))
+            notices.append(
+                Notice(
+                    manifest.name,
+                    tr(
+                        "Manifesto non valido ({reason}): uso i file della cartella.",
+                        reason=str(exc)[:120],
+                    ),
+                    "error",
+                )
+            )
             manifest = None
             layers = _infer_layers(folder)
     else:
         layers = _infer_layers(folder)
         if layers:
-            notices.append(Notice(folder.name, tr("Nessun manifesto: livelli dedotti dai file."),
-                                  "info"))
+            notices.append(
+                Notice(folder.name, tr("Nessun manifesto: livelli dedotti dai file."), "info")
+            )
     docs: dict[str, dict[str, Any] | None] = {}
     loaded: list[Layer] = []
     for layer in layers:

@@ -20,9 +20,7 @@ TILE_SIZE = 256
 FloatArray = npt.NDArray[np.float64]
 
 
-def to_mercator(
-    lon: npt.ArrayLike, lat: npt.ArrayLike
-) -> tuple[FloatArray, FloatArray]:
+def to_mercator(lon: npt.ArrayLike, lat: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
     """Lon/lat degrees -> Mercator x/y metres (latitude clamped to the square world)."""
     lon_a = np.asarray(lon, dtype=np.float64)
     lat_a = np.clip(np.asarray(lat, dtype=np.float64), -MAX_LAT, MAX_LAT)

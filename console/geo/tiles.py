@@ -63,10 +63,15 @@ class MBTilesSource:
         if self.error:
             return None
         try:
-            row = self._conn().execute(
-                "SELECT tile_data FROM tiles WHERE zoom_level=? AND tile_column=? AND tile_row=?",
-                (z, x, (1 << z) - 1 - y),
-            ).fetchone()
+            row = (
+                self._conn()
+                .execute(
+                    "SELECT tile_data FROM tiles"
+                    " WHERE zoom_level=? AND tile_column=? AND tile_row=?",
+                    (z, x, (1 << z) - 1 - y),
+                )
+                .fetchone()
+            )
         except sqlite3.Error as exc:
             log.warning("MBTiles %s read failed: %s", self.path, exc)
             return None
@@ -79,9 +84,17 @@ class XYZSource:
     Only the cache is read when `offline` is true (the default on a control-room network with no
     internet); a URL fetch happens in the caller's worker thread with a short timeout."""
 
-    def __init__(self, template: str, *, name: str = "", attribution: str = "",
-                 min_zoom: int = 0, max_zoom: int = 19, offline: bool = True,
-                 cache: Path | None = None) -> None:
+    def __init__(
+        self,
+        template: str,
+        *,
+        name: str = "",
+        attribution: str = "",
+        min_zoom: int = 0,
+        max_zoom: int = 19,
+        offline: bool = True,
+        cache: Path | None = None,
+    ) -> None:
         self.template = template
         self.name = name or template
         self.attribution = attribution
@@ -108,8 +121,11 @@ class XYZSource:
         try:
             import httpx
 
-            response = httpx.get(self.template.format(z=z, x=x, y=y), timeout=5.0,
-                                 headers={"User-Agent": "Centrale/0.1"})
+            response = httpx.get(
+                self.template.format(z=z, x=x, y=y),
+                timeout=5.0,
+                headers={"User-Agent": "Centrale/0.1"},
+            )
             response.raise_for_status()
         except Exception as exc:  # network errors of every kind: the tile just stays missing
             log.info("tile %s/%s/%s not fetched: %s", z, x, y, exc)

@@ -23,20 +23,38 @@ from widgets.map.panel import MapPanel
 NOW = datetime(2026, 11, 22, 8, 0, tzinfo=UTC).isoformat()
 DUOMO = (9.1919, 45.4641)
 # Units: two available near the Duomo, one on scene a bit further, one available far away.
-UNITS = [("u1", "Alfa 1", "available", 9.1925, 45.4645),
-         ("u2", "Alfa 2", "available", 9.1990, 45.4641),
-         ("u3", "Bravo 3", "on_scene", 9.1930, 45.4660),
-         ("u4", "Charlie 4", "available", 9.2600, 45.5200)]
+UNITS = [
+    ("u1", "Alfa 1", "available", 9.1925, 45.4645),
+    ("u2", "Alfa 2", "available", 9.1990, 45.4641),
+    ("u3", "Bravo 3", "on_scene", 9.1930, 45.4660),
+    ("u4", "Charlie 4", "available", 9.2600, 45.5200),
+]
 
 
 def _unit(uid: str, callsign: str, status: str, lon: float, lat: float) -> dict[str, Any]:
-    return {"id": uid, "callsign": callsign, "agency": "PL", "kind": "car", "status": status,
-            "status_since": NOW, "lon": lon, "lat": lat, "heading": 45.0}
+    return {
+        "id": uid,
+        "callsign": callsign,
+        "agency": "PL",
+        "kind": "car",
+        "status": status,
+        "status_since": NOW,
+        "lon": lon,
+        "lat": lat,
+        "heading": 45.0,
+    }
 
 
 def _camera(cid: str, name: str, lon: float, lat: float) -> dict[str, Any]:
-    return {"id": cid, "name": name, "lon": lon, "lat": lat, "heading": 90.0, "fov": 60,
-            "streams": {"main_rtsp": "rtsp://127.0.0.1/x", "sub_rtsp": "rtsp://127.0.0.1/y"}}
+    return {
+        "id": cid,
+        "name": name,
+        "lon": lon,
+        "lat": lat,
+        "heading": 90.0,
+        "fov": 60,
+        "streams": {"main_rtsp": "rtsp://127.0.0.1/x", "sub_rtsp": "rtsp://127.0.0.1/y"},
+    }
 
 
 class FakeAlerts(QObject):
@@ -57,12 +75,27 @@ def services() -> dict[str, object]:
     units = UnitsStore()
     units.reset([_unit(*u) for u in UNITS])
     cameras = CameraStore()
-    cameras.reset([_camera("cam1", "Piazza Duomo Nord", 9.1915, 45.4652),
-                   _camera("cam2", "Corso Buenos Aires", 9.2140, 45.4800)])
-    alerts = FakeAlerts([{"id": "a1", "priority": 1, "title": "Esondazione Seveso",
-                          "type": "sensor.hydro", "state": "new",
-                          "geometry": {"type": "Polygon", "coordinates": [[
-                              [9.18, 45.50], [9.20, 45.50], [9.20, 45.51], [9.18, 45.50]]]}}])
+    cameras.reset(
+        [
+            _camera("cam1", "Piazza Duomo Nord", 9.1915, 45.4652),
+            _camera("cam2", "Corso Buenos Aires", 9.2140, 45.4800),
+        ]
+    )
+    alerts = FakeAlerts(
+        [
+            {
+                "id": "a1",
+                "priority": 1,
+                "title": "Esondazione Seveso",
+                "type": "sensor.hydro",
+                "state": "new",
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [[[9.18, 45.50], [9.20, 45.50], [9.20, 45.51], [9.18, 45.50]]],
+                },
+            }
+        ]
+    )
     return {"units": units, "cameras": cameras, "alerts": alerts, "intents": Intents()}
 
 
@@ -87,12 +120,14 @@ def _device(panel: MapPanel, lon: float, lat: float) -> QPoint:
     return panel.canvas.to_device(*point_to_mercator(lon, lat)).toPoint()
 
 
-def test_click_selects_unit_shows_details_and_announces(qtbot: QtBot, panel: MapPanel,
-                                                        services: dict[str, Any]) -> None:
+def test_click_selects_unit_shows_details_and_announces(
+    qtbot: QtBot, panel: MapPanel, services: dict[str, Any]
+) -> None:
     _painted(qtbot, panel, "unit")
     with qtbot.wait_signal(services["intents"].select, timeout=2000) as sig:
-        QTest.mouseClick(panel.canvas.viewport(), Qt.MouseButton.LeftButton,
-                         pos=_device(panel, 9.1925, 45.4645))
+        QTest.mouseClick(
+            panel.canvas.viewport(), Qt.MouseButton.LeftButton, pos=_device(panel, 9.1925, 45.4645)
+        )
     assert sig.args == ["unit", "u1"]
     assert panel.selected == ("unit", "u1")
     assert panel.details.title.text() == "Alfa 1"
@@ -102,12 +137,12 @@ def test_click_selects_unit_shows_details_and_announces(qtbot: QtBot, panel: Map
     assert panel.selected == ("", "")
 
 
-def test_camera_click_opens_camera(qtbot: QtBot, panel: MapPanel,
-                                   services: dict[str, Any]) -> None:
+def test_camera_click_opens_camera(qtbot: QtBot, panel: MapPanel, services: dict[str, Any]) -> None:
     _painted(qtbot, panel, "camera")
     with qtbot.wait_signal(services["intents"].open_camera, timeout=2000) as sig:
-        QTest.mouseClick(panel.canvas.viewport(), Qt.MouseButton.LeftButton,
-                         pos=_device(panel, 9.1915, 45.4652))
+        QTest.mouseClick(
+            panel.canvas.viewport(), Qt.MouseButton.LeftButton, pos=_device(panel, 9.1915, 45.4652)
+        )
     assert sig.args == ["cam1", -1]
 
 
@@ -128,8 +163,10 @@ def test_circle_tool_lists_what_is_inside(qtbot: QtBot, panel: MapPanel) -> None
 
 
 def test_polygon_query_and_nearest_available(qtbot: QtBot, panel: MapPanel) -> None:
-    corners = [point_to_mercator(lon, lat) for lon, lat in
-               [(9.19, 45.463), (9.20, 45.463), (9.20, 45.466), (9.19, 45.466)]]
+    corners = [
+        point_to_mercator(lon, lat)
+        for lon, lat in [(9.19, 45.463), (9.20, 45.463), (9.20, 45.466), (9.19, 45.466)]
+    ]
     rows = panel.query_polygon(corners)
     assert {r[1] for r in rows} == {"u1", "u2", "u3", "cam1"}
     nearest = panel.nearest(*point_to_mercator(*DUOMO), "unit", n=3)
@@ -139,15 +176,27 @@ def test_polygon_query_and_nearest_available(qtbot: QtBot, panel: MapPanel) -> N
     assert "Unità disponibili più vicine" in [a.text() for a in menu.actions()]
 
 
-def test_follow_keeps_unit_centred(qtbot: QtBot, panel: MapPanel,
-                                   services: dict[str, Any]) -> None:
+def test_follow_keeps_unit_centred(qtbot: QtBot, panel: MapPanel, services: dict[str, Any]) -> None:
     panel.select("unit", "u2")
     panel.details.follow.click()
     assert panel.following == "u2"
     units: UnitsStore = services["units"]
-    units.apply([Event(id=10, event="unit.moved",
-                       data={"id": "u2", "lon": 9.2100, "lat": 45.4700, "heading": 10,
-                             "speed_kmh": 40, "ts": NOW})])
+    units.apply(
+        [
+            Event(
+                id=10,
+                event="unit.moved",
+                data={
+                    "id": "u2",
+                    "lon": 9.2100,
+                    "lat": 45.4700,
+                    "heading": 10,
+                    "speed_kmh": 40,
+                    "ts": NOW,
+                },
+            )
+        ]
+    )
 
     def centred() -> bool:
         lon, lat = point_to_lonlat(*panel.canvas.center())
@@ -191,12 +240,15 @@ def test_touch_pinch_zooms_in(qtbot: QtBot, services: dict[str, object]) -> None
         before = widget.canvas.zoom()
         c = viewport.rect().center()
         QTest.touchEvent(viewport, device).press(0, c - QPoint(50, 0)).press(
-            1, c + QPoint(50, 0)).commit()
+            1, c + QPoint(50, 0)
+        ).commit()
         for i in range(1, 11):
             QTest.touchEvent(viewport, device).move(0, c - QPoint(50 + 10 * i, 0)).move(
-                1, c + QPoint(50 + 10 * i, 0)).commit()
+                1, c + QPoint(50 + 10 * i, 0)
+            ).commit()
         QTest.touchEvent(viewport, device).release(0, c - QPoint(150, 0)).release(
-            1, c + QPoint(150, 0)).commit()
+            1, c + QPoint(150, 0)
+        ).commit()
         qtbot.wait_until(lambda: widget.canvas.pinch_count > 0, timeout=2000)
         # Fingers three times further apart: about log2(3) = 1.6 levels closer.
         assert widget.canvas.zoom() - before == pytest.approx(1.58, abs=0.35)
@@ -221,8 +273,12 @@ def test_intents_move_the_map(qtbot: QtBot, panel: MapPanel, services: dict[str,
     lon, lat = point_to_lonlat(*panel.canvas.center())
     assert haversine_m(lon, lat, 9.2140, 45.4800) < 5
     assert panel.canvas.zoom() == pytest.approx(14.0, abs=0.01)
-    intents.show_geometry.emit({"type": "Polygon", "coordinates": [[
-        [9.10, 45.40], [9.12, 45.40], [9.12, 45.42], [9.10, 45.40]]]})
+    intents.show_geometry.emit(
+        {
+            "type": "Polygon",
+            "coordinates": [[[9.10, 45.40], [9.12, 45.40], [9.12, 45.42], [9.10, 45.40]]],
+        }
+    )
     lon, lat = point_to_lonlat(*panel.canvas.center())
     assert haversine_m(lon, lat, 9.11, 45.41) < 400
     intents.select.emit("camera", "cam2")
@@ -231,8 +287,9 @@ def test_intents_move_the_map(qtbot: QtBot, panel: MapPanel, services: dict[str,
     assert "non valida" in panel.status.text()
 
 
-def test_alert_geometry_is_drawn_as_area(qtbot: QtBot, panel: MapPanel,
-                                         services: dict[str, Any]) -> None:
+def test_alert_geometry_is_drawn_as_area(
+    qtbot: QtBot, panel: MapPanel, services: dict[str, Any]
+) -> None:
     assert any(a.id == "alert:a1" for a in panel.live.areas.areas())
     services["alerts"].items = []
     services["alerts"].alerts_changed.emit()

@@ -25,7 +25,7 @@ def _png(colour: str) -> bytes:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
+    image.save(buffer, "PNG")  # type: ignore[call-overload]  # stubs say bytes; runtime wants str
     return bytes(data.data())
 
 
@@ -46,11 +46,19 @@ def _tile_of(z: int, lon: float, lat: float) -> tuple[int, int, int]:
 def _mbtiles(path: Path, tiles: dict[tuple[int, int, int], bytes]) -> Path:
     conn = sqlite3.connect(path)
     conn.execute("CREATE TABLE metadata (name TEXT, value TEXT)")
-    conn.execute("CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER,"
-                  " tile_data BLOB)")
-    conn.executemany("INSERT INTO metadata VALUES (?, ?)",
-                     [("name", "Prova"), ("attribution", "Tessere di prova"), ("minzoom", "8"),
-                      ("maxzoom", "14")])
+    conn.execute(
+        "CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER,"
+        " tile_data BLOB)"
+    )
+    conn.executemany(
+        "INSERT INTO metadata VALUES (?, ?)",
+        [
+            ("name", "Prova"),
+            ("attribution", "Tessere di prova"),
+            ("minzoom", "8"),
+            ("maxzoom", "14"),
+        ],
+    )
     for (z, x, y), data in tiles.items():
         conn.execute("INSERT INTO tiles VALUES (?, ?, ?, ?)", (z, x, (1 << z) - 1 - y, data))
     conn.commit()
@@ -64,17 +72,49 @@ def broken_pack(tmp_path: Path) -> Path:
     pack.mkdir()
     (pack / "rotto.geojson").write_text('{"type": "FeatureCollection", "features": [')
     bowtie = [[[9.18, 45.46], [9.20, 45.48], [9.20, 45.46], [9.18, 45.48], [9.18, 45.46]]]
-    (pack / "zone.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"nome": "Farfalla"},
-         "geometry": {"type": "Polygon", "coordinates": bowtie}}]}))
-    (pack / "utm.geojson").write_text(json.dumps({
-        "type": "FeatureCollection", "crs": {"type": "name",
-                                             "properties": {"name": "EPSG:32632"}},
-        "features": [{"type": "Feature", "properties": {},
-                      "geometry": {"type": "Point", "coordinates": [514000, 5034000]}}]}))
-    (pack / "punti.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"name": "Presidio"},
-         "geometry": {"type": "Point", "coordinates": [9.19, 45.47]}}]}))
+    (pack / "zone.geojson").write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"nome": "Farfalla"},
+                        "geometry": {"type": "Polygon", "coordinates": bowtie},
+                    }
+                ],
+            }
+        )
+    )
+    (pack / "utm.geojson").write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "crs": {"type": "name", "properties": {"name": "EPSG:32632"}},
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {},
+                        "geometry": {"type": "Point", "coordinates": [514000, 5034000]},
+                    }
+                ],
+            }
+        )
+    )
+    (pack / "punti.geojson").write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"name": "Presidio"},
+                        "geometry": {"type": "Point", "coordinates": [9.19, 45.47]},
+                    }
+                ],
+            }
+        )
+    )
     return pack
 
 
@@ -84,8 +124,10 @@ def test_broken_pack_loads_what_it_can_and_says_why(qtbot: QtBot, broken_pack: P
     try:
         with qtbot.wait_signal(panel.packs_loaded, timeout=20_000):
             pass
-        notices = [panel.layer_panel.notices.item(i).text()
-                   for i in range(panel.layer_panel.notices.count())]
+        notices = [
+            panel.layer_panel.notices.item(i).text()
+            for i in range(panel.layer_panel.notices.count())
+        ]
         text = "\n".join(notices)
         assert "rotto.geojson" in text
         assert "EPSG:32632" in text
@@ -101,8 +143,9 @@ def test_broken_pack_loads_what_it_can_and_says_why(qtbot: QtBot, broken_pack: P
         panel.shutdown()
 
 
-def test_mbtiles_tiles_load_off_thread_with_lower_zoom_fallback(qtbot: QtBot,
-                                                               tmp_path: Path) -> None:
+def test_mbtiles_tiles_load_off_thread_with_lower_zoom_fallback(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
     z10 = _tile_of(10, *MILAN)
     z12 = _tile_of(12, *MILAN)
     path = _mbtiles(tmp_path / "base.mbtiles", {z10: _png("#335577"), z12: b"not a png"})
@@ -153,6 +196,5 @@ def test_xyz_folder_source(tmp_path: Path) -> None:
     source = XYZSource(str(tmp_path / "{z}" / "{x}" / "{y}.png"))
     assert source.fetch(12, 2152, 1465)
     assert source.fetch(12, 2152, 1466) is None
-    offline = XYZSource("https://tiles.example.invalid/{z}/{x}/{y}.png",
-                        cache=tmp_path / "cache")
+    offline = XYZSource("https://tiles.example.invalid/{z}/{x}/{y}.png", cache=tmp_path / "cache")
     assert offline.fetch(1, 0, 0) is None  # offline: cache only, no network attempt
