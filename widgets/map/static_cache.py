@@ -5,9 +5,10 @@ Panning a map redraws the same base map and the same 50,000 points of interest a
 every frame; only units, incidents, alerts and labels change. So the static layers are painted
 into one opaque image a margin larger than the viewport, and each frame draws that image with
 the current offset (an exact copy) or, during a zoom, scaled (nearest pixel, like the tiles of a
-web map during a pinch). The image is re-rendered exactly when:
+web map during a pinch). The image is rendered again when:
 
-* the view left the margin or the scale drifted more than MAX_DRIFT from the rendered one;
+* the view left the margin or the scale drifted more than MAX_DRIFT from the rendered one
+  (while moving: a draft, see below);
 * the view stopped moving for SETTLE_MS with a scaled, sub-pixel offset or draft image on
   screen (renders forced by motion are drafts: members may trade quality for speed, e.g. tiles
   scaled without smoothing);
