@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from pytestqt.qtbot import QtBot
 
+from console.alerts.store import AlertStore
 from console.api import contract
 from console.intents import Intents
 from console.status import StatusModel
@@ -53,11 +54,18 @@ def test_chat_panel_before_and_after_the_session(qtbot: QtBot) -> None:
     registry = PanelRegistry()
     register(registry)
     status = StatusModel()
-    services: dict[str, object] = {"intents": Intents(), "session": None, "status": status}
+    alerts = AlertStore()
+    services: dict[str, object] = {
+        "intents": Intents(),
+        "session": None,
+        "status": status,
+        "alerts": alerts,  # as the composition root registers it
+    }
     ctx = PanelContext(services=services, operator="radio", mode="radio-room")
     panel = registry.create("chat", ctx, {"channel": "vvf"})
     qtbot.add_widget(panel)
     assert isinstance(panel, ChatPanel)
+    assert panel.services("alerts") is alerts  # attachments find the selected alert's position
     again = registry.create("chat", ctx, {})
     qtbot.add_widget(again)
     assert isinstance(again, ChatPanel)

@@ -22,9 +22,8 @@ def make_chat_panel(ctx: Any, params: dict[str, Any]) -> QWidget:
 
     store, service = chat_for(ctx)
     services = ctx.services
-    panel = ChatPanel(
-        store, service, services.get("intents"), services.get("incidents"), services.get("alerts")
-    )
+    # Looked up by name when needed: the incident store may be registered after this panel.
+    panel = ChatPanel(store, service, services.get("intents"), services.get)
     channel = params.get("channel")
     if isinstance(channel, str) and channel:
         panel.open_channel(channel)
