@@ -296,7 +296,6 @@ class Console:
             password = self.operator  # training users: password = name (documented)
         verify = self.settings.get("server.verify_tls") and not self.opts.insecure
         self.session = Session(url, verify=verify)
-        self.ctx.services["session"] = self.session
         self.session.state_changed.connect(self._on_connection_state)
         self.session.resync_required.connect(lambda: self._spawn(self.load_snapshots(), "resync"))
         for store in self.stores:
@@ -311,6 +310,9 @@ class Console:
             log.exception("sign-in failed")
             self.status.set_connection(tr("Accesso non riuscito: {why}", why=exc), "error")
             return
+        # Panels link to the session when they find it: only once it can make requests, so
+        # nothing is refused (and retried) while the operator is still at the login dialog.
+        self.ctx.services["session"] = self.session
         self.session.auth_failed.connect(
             lambda why: self._spawn(self._sign_in(why), "sign-in again")
         )
