@@ -113,3 +113,16 @@ def tile_with(tile: VideoTile, frame: QVideoFrame) -> QImage:
     tile.machine.state = TileState.PLAYING
     tile._frame = frame
     return tile.grab().toImage()
+
+
+def test_tile_shows_each_new_frame_not_the_first_one(qtbot: Any) -> None:
+    """The tile paints from the scaler's own memory: a copy anywhere would freeze the picture."""
+    tile = VideoTile(0, BackendChoice("qt", "test", True))
+    qtbot.add_widget(tile)
+    tile.resize(320, 180)
+    first = tile_with(tile, yuv_frame(PF.Format_YUV420P, RED_YUV))
+    tile._frame = yuv_frame(PF.Format_YUV420P, BLUE_YUV)
+    second = tile.grab().toImage()
+    assert close(first.pixelColor(160, 120), QColor("#ff0000"), 25)
+    assert close(second.pixelColor(160, 120), QColor("#0000ff"), 25)
+    assert tile.frames_painted == 2

@@ -18,7 +18,7 @@ import logging
 import time
 from datetime import datetime
 
-from PySide6.QtCore import QMimeData, QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QCloseEvent,
     QColor,
@@ -329,9 +329,10 @@ class VideoTile(QWidget):
         if self._scaler is None:
             self._scaler = FrameScaler()
         self._scaler.smooth = self._large
+        # No setDevicePixelRatio() on it: that detaches (copies) an image that shows the
+        # scaler's own memory, which would then stop following new frames. paintEvent maps
+        # device pixels to the logical rectangle instead.
         image = self._scaler.scale(frame, width, height)
-        if image is not None:
-            image.setDevicePixelRatio(dpr)
         self._scaled, self._scaled_from = image, frame
         return image
 
@@ -353,12 +354,14 @@ class VideoTile(QWidget):
         target = self._picture_rect()
         frame = self._frame
         image = self._tile_image(frame, target) if isinstance(frame, QVideoFrame) else None
-        if isinstance(frame, QImage) and _fits(frame, target):
+        if isinstance(frame, QImage) and _fits(frame, target, self.devicePixelRatioF()):
             image = frame  # libVLC already scaled it to the tile: blit, do not resample
         if image is not None:
             # Black only around the picture; whole pixels: a fractional offset resamples.
             at = target.toRect().topLeft()
-            picture = QRect(at, image.size() / image.devicePixelRatio())
+            dpr = self.devicePixelRatioF()
+            size = QSize(round(image.width() / dpr), round(image.height() / dpr))
+            picture = QRect(at, size)
             w, h = self.width(), self.height()
             top, bottom = picture.top(), picture.bottom() + 1
             for bar in (
@@ -369,7 +372,10 @@ class VideoTile(QWidget):
             ):
                 if bar.isValid():
                     painter.fillRect(bar, _BLACK)
-            painter.drawImage(at, image)
+            if dpr == 1.0:
+                painter.drawImage(at, image)
+            else:  # device pixels 1:1 on a high-DPI screen
+                painter.drawImage(QRectF(picture), image)
         else:
             painter.fillRect(self.rect(), _BLACK)
             if isinstance(frame, QVideoFrame):  # a pixel format frames.py does not know
@@ -433,9 +439,8 @@ class VideoTile(QWidget):
         super().closeEvent(event)
 
 
-def _fits(image: QImage, target: QRectF) -> bool:
+def _fits(image: QImage, target: QRectF, dpr: float) -> bool:
     """Within 2 px of the target: drawn 1:1 (scaling by a pixel costs a full resample)."""
-    dpr = image.devicePixelRatio()
     return (
         abs(image.width() / dpr - target.width()) <= 2
         and abs(image.height() / dpr - target.height()) <= 2
