@@ -117,3 +117,17 @@ def test_units_on_an_open_incident_are_shown_busy_and_not_suggested(board: Any) 
     desk.new({"type": "road_accident_injured", "lon": DUOMO[0], "lat": DUOMO[1]})
     assert "near" not in widget.suggested_ids()
     assert widget.suggested_ids()[0] == "mid"
+
+
+def test_suggestions_only_with_an_incident_and_below_the_table_when_narrow(
+    board: Any, qtbot: QtBot
+) -> None:
+    widget, desk, _q = board
+    widget.show()
+    assert not widget.side.isVisible(), "nothing to suggest with no incident open"
+    desk.new({"type": "road_accident_injured", "lon": DUOMO[0], "lat": DUOMO[1],
+              "narrative": "Scontro", "address": "Piazza del Duomo"})
+    assert widget.side.isVisible()
+    assert widget.splitter.orientation() == Qt.Orientation.Horizontal
+    widget.resize(560, 800)  # a side dock of the radio room's operations screen
+    qtbot.wait_until(lambda: widget.splitter.orientation() == Qt.Orientation.Vertical)

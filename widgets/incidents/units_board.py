@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -201,7 +201,7 @@ class UnitsBoard(QWidget):
         filters.addWidget(self.status_filter, 1)
         filters.addWidget(self.agency_filter, 1)
         actions = QHBoxLayout()
-        actions.addWidget(self.target_label, 1)
+        actions.addStretch(1)
         actions.addWidget(self.assign_button)
         actions.addWidget(self.unassign_button)
         table_side = QWidget()
@@ -210,14 +210,19 @@ class UnitsBoard(QWidget):
         tl.addLayout(filters)
         tl.addWidget(self.view, 1)
         tl.addWidget(self.empty)
+        tl.addWidget(self.target_label)
         tl.addLayout(actions)
-        splitter = QSplitter()
-        splitter.addWidget(table_side)
-        splitter.addWidget(side)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
+        # Suggestions sit beside the table when there is room, below it in a narrow dock; with
+        # no incident open there is nothing to suggest and the table takes the whole panel.
+        self.side = side
+        self.splitter = QSplitter()
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(table_side)
+        self.splitter.addWidget(side)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
-        layout.addWidget(splitter)
+        layout.addWidget(self.splitter)
 
         self._timer = QTimer(self)
         self._timer.setInterval(2000)  # time in status and positions: no need to track each move
@@ -231,6 +236,15 @@ class UnitsBoard(QWidget):
             desk.current_changed.connect(lambda _d: self.refresh())
             desk.draft_updated.connect(lambda _d: self.refresh())
         self.refresh()
+
+    NARROW_PX = 820
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        narrow = self.width() < self.NARROW_PX
+        want = Qt.Orientation.Vertical if narrow else Qt.Orientation.Horizontal
+        if self.splitter.orientation() != want:
+            self.splitter.setOrientation(want)
 
     def set_place_index(self, index: PlaceIndex | None) -> None:
         self.model.index_for_places = index
@@ -304,6 +318,7 @@ class UnitsBoard(QWidget):
         draft = self.desk.current if self.desk is not None else None
         self.suggestions.clear()
         has_target = draft is not None
+        self.side.setVisible(has_target)
         self.assign_button.setEnabled(has_target)
         self.unassign_button.setEnabled(has_target)
         if draft is None:
