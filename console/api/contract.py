@@ -80,6 +80,7 @@ class EventType(StrEnum):
     CHAT_RECEIPT = "chat.receipt"
     CHAT_PRESENCE = "chat.presence"
     CHAT_CHANNEL = "chat.channel"
+    CHAT_FLASH_ESCALATED = "chat.flash_escalated"
     CAMERA_UPDATED = "camera.updated"
     SENSOR_READING = "sensor.reading"
     MARKER_UPDATED = "marker.updated"
@@ -389,11 +390,33 @@ class PresenceStatus(StrEnum):
 class Presence(Model):
     desk: str
     status: PresenceStatus
-    at: datetime
+    at: datetime  # the desk's last word (its console repeats its status every 20 s)
+    since: datetime | None = None  # when this status began (away: the operator's last input)
 
 
 class PresenceWrite(Model):
     status: PresenceStatus
+
+
+class FlashEscalation(Model):
+    """A flash nobody acknowledged in time, raised by the back-end to the supervisor.
+
+    Announced as `chat.flash_escalated` at each level (1 after the server's deadline, then one
+    more per further deadline, at most 3) and once more with `resolved` set when a desk other
+    than the sender acknowledges it; the server also posts a notice in its supervisor channel.
+    """
+
+    message_id: str
+    channel_id: str
+    desk: str  # the sender's desk
+    text: str
+    level: int = Field(ge=0, le=3)
+    sent_at: datetime
+    at: datetime
+    pending: list[str] = []  # desks that were expected to acknowledge and have not
+    acked_by: list[str] = []
+    resolved: bool = False
+    notice_channel: str | None = None  # where the server posted its notice
 
 
 class ChannelWrite(Model):

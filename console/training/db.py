@@ -48,6 +48,12 @@ CREATE TABLE IF NOT EXISTS chat_presence (
     desk TEXT PRIMARY KEY,
     body TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS chat_escalations (
+    message_id TEXT PRIMARY KEY,
+    level INTEGER NOT NULL,
+    resolved INTEGER NOT NULL DEFAULT 0,
+    body TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS users (
     username TEXT PRIMARY KEY,
     display_name TEXT NOT NULL,

@@ -3,14 +3,14 @@
 Messages are persisted and announced as `chat.message`; receipts (delivered, read, flash ack) are
 persisted once per desk and kind and announced as `chat.receipt`; a desk's presence as
 `chat.presence`; a channel opened for an incident or between two desks as `chat.channel`. The
-sender's desk is the user's display name.
+sender's desk is the user's display name. While the server runs, `chat_watch` takes silent desks
+offline and escalates unacknowledged flashes to the supervisor channel (`chat.flash_escalated`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -18,20 +18,20 @@ from fastapi.responses import JSONResponse
 
 from console.api import contract as c
 from console.i18n import tr
-from console.training import commands
+from console.training import chat_watch, commands
 from console.training.auth import OPERATORS, Authed, User, require
 from console.training.context import Ctx, ServerContext
 from console.training.db import Tx, dumps
 from console.training.problems import ProblemError
 from console.training.state import dump, now
 
-router = APIRouter(tags=["chat"])
+router = APIRouter(tags=["chat"], lifespan=chat_watch.lifespan)
 
 IdPath = Annotated[str, Path(min_length=1, max_length=100)]
 Sender = Annotated[User, Depends(require(*OPERATORS))]
 PROBLEMS: dict[int | str, dict[str, Any]] = {s: {"model": c.Problem} for s in (401, 403, 404, 422)}
-# A desk that has not said it is there for this long is shown offline (consoles repeat every 60 s).
-PRESENCE_TTL = timedelta(minutes=3)
+# A desk that has not said it is there for this long is offline (consoles repeat every 20 s).
+PRESENCE_TTL = chat_watch.PRESENCE_TTL
 # The scenario's simulated agency desks are staffed while the scenario runs.
 SCENARIO_DESKS = (
     "PL Milano - Sala Radio",
@@ -231,19 +231,29 @@ async def presence(_user: Authed, ctx: Ctx) -> list[c.Presence]:
             out[desk] = c.Presence(desk=desk, status=c.PresenceStatus.ONLINE, at=ctx.started_at)
     for (text,) in ctx.db.conn.execute("SELECT body FROM chat_presence").fetchall():
         item = c.Presence.model_validate(json.loads(text))
-        if item.status != c.PresenceStatus.OFFLINE and moment - item.at > PRESENCE_TTL:
-            item = c.Presence(desk=item.desk, status=c.PresenceStatus.OFFLINE, at=item.at)
+        if chat_watch.expired(item, moment):
+            item = c.Presence(
+                desk=item.desk, status=c.PresenceStatus.OFFLINE, at=item.at, since=moment
+            )
         out[item.desk] = item
     return sorted(out.values(), key=lambda p: p.desk)
 
 
 @router.post("/chat/presence", response_model=c.Presence, responses=PROBLEMS)
 async def set_presence(body: c.PresenceWrite, user: Authed, ctx: Ctx) -> c.Presence:
-    """Not idempotent by key: presence is a state, the latest word wins."""
-    item = c.Presence(desk=user.display_name, status=body.status, at=now())
+    """Not idempotent by key: presence is a state, the latest word wins.
+
+    Repeating the same status is the heartbeat: it moves `at`, keeps `since` and announces nothing.
+    """
+    moment = now()
     with ctx.db.tx() as tx:
-        held = tx.execute("SELECT body FROM chat_presence WHERE desk = ?", (item.desk,)).fetchone()
-        changed = held is None or json.loads(held[0]).get("status") != item.status.value
+        held_row = tx.execute(
+            "SELECT body FROM chat_presence WHERE desk = ?", (user.display_name,)
+        ).fetchone()
+        held = c.Presence.model_validate(json.loads(held_row[0])) if held_row else None
+        changed = held is None or held.status != body.status or chat_watch.expired(held, moment)
+        since = moment if changed or held is None else (held.since or held.at)
+        item = c.Presence(desk=user.display_name, status=body.status, at=moment, since=since)
         tx.execute(
             "INSERT INTO chat_presence (desk, body) VALUES (?, ?) "
             "ON CONFLICT (desk) DO UPDATE SET body = excluded.body",
@@ -252,3 +262,12 @@ async def set_presence(body: c.PresenceWrite, user: Authed, ctx: Ctx) -> c.Prese
         if changed:
             tx.emit(c.EventType.CHAT_PRESENCE, {**dump(item), "user": user.username})
     return item
+
+
+@router.get("/chat/escalations", response_model=list[c.FlashEscalation], responses=PROBLEMS)
+async def escalations(_user: Authed, ctx: Ctx) -> list[c.FlashEscalation]:
+    """Flashes the server has escalated and nobody has acknowledged yet (a console's start)."""
+    rows = ctx.db.conn.execute(
+        "SELECT body FROM chat_escalations WHERE NOT resolved ORDER BY message_id"
+    ).fetchall()
+    return [c.FlashEscalation.model_validate(json.loads(r[0])) for r in rows]
