@@ -385,6 +385,7 @@ class Console:
             self.shell.close()
             self.shell = None
         if self.session is not None:
+            await self._stop_hooks()
             await self.session.stop()
             self.session = None
         if self.training is not None:
@@ -392,6 +393,17 @@ class Console:
             await loop.run_in_executor(None, self.training.stop)
             self.training = None
         log.info("centrale stopped")
+
+    async def _stop_hooks(self) -> None:
+        """Last words while the session still works (chat presence "offline"): coroutines that
+        panels list in services["stop_hooks"]; each is bounded so a dead link cannot hold the exit.
+        """
+        ctx = getattr(self, "ctx", None)
+        for hook in list(ctx.services.get("stop_hooks", ()) if ctx is not None else ()):
+            try:
+                await asyncio.wait_for(hook(), 3.0)
+            except Exception as exc:
+                log.info("stop hook %r failed: %s", hook, exc)
 
     # --- helpers --------------------------------------------------------------------------
 
