@@ -56,3 +56,26 @@ def test_panel_without_store_says_so(qtbot: QtBot) -> None:
     panel = registry.create("alerts", PanelContext(), {})
     qtbot.add_widget(panel)
     assert "non disponibile" in panel.text()  # type: ignore[attr-defined]
+
+
+def test_card_goes_below_the_queue_in_a_side_dock(qtbot: QtBot) -> None:
+    """Beside the queue the card needs a wide panel; a side dock's layout puts it below."""
+    from PySide6.QtCore import Qt
+
+    registry = PanelRegistry()
+    widgets.alerts.register(registry)
+    ctx = PanelContext(services={"alerts": AlertStore(clock=lambda: T0)}, operator="coc")
+    below = registry.create("alerts", ctx, {"card": "below"})
+    beside = registry.create("alerts", ctx, {})
+    odd = registry.create("alerts", ctx, {"card": "sopra"})
+    for panel in (below, beside, odd):
+        qtbot.add_widget(panel)
+    assert isinstance(below, AlertsPanel)
+    assert isinstance(beside, AlertsPanel)
+    assert isinstance(odd, AlertsPanel)
+    assert below.splitter.orientation() == Qt.Orientation.Vertical
+    assert beside.splitter.orientation() == Qt.Orientation.Horizontal
+    assert odd.splitter.orientation() == Qt.Orientation.Horizontal  # unknown: the default
+    below.show()
+    below.resize(600, 900)
+    qtbot.wait_until(lambda: below.width() < 700)  # fits a side dock of a 1920 px screen

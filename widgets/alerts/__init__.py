@@ -82,6 +82,7 @@ def make_alerts_panel(ctx: Any, params: dict[str, Any]) -> QWidget:
         watchlist=watchlist,
         session=lambda: _service(ctx, "session"),
         zones=zones,
+        card=str(params.get("card", "beside")),  # "below" in a side dock
     )
 
 

@@ -48,21 +48,28 @@ class AlertsPanel(QWidget):
         watchlist: WatchlistStore | None = None,
         session: Callable[[], object] | None = None,
         zones: Zones | None = None,
+        card: str = "beside",
     ) -> None:
         super().__init__(parent)
+        self.card_position = "below" if card == "below" else "beside"
         self.store = store
         self.service = actions
         self.intents = intents
         self.cameras = cameras
         self.queue = AlertQueue(store, operator=actions.user, kiosk=kiosk, zones=zones)
         self.card = AlertCard(masked=kiosk, clock=store.clock)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+        # The card sits beside the queue in a wide region and below it in a side dock (crisis
+        # room, video room: the layout says card = "below"), where beside it would not fit.
+        self.splitter = splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.queue)
         splitter.addWidget(self.card)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setSizes([1100, 760])
         splitter.setChildrenCollapsible(False)
+        if self.card_position == "below":
+            splitter.setOrientation(Qt.Orientation.Vertical)
+            splitter.setSizes([550, 450])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.notice = QLabel()
