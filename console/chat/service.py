@@ -295,6 +295,7 @@ class ChatService(QObject):
             return
         self.store.reset(await self.fetch(ChatStore.SNAPSHOT_PATH))
         await self.load_presence()
+        await self.load_escalations()
         for channel in self.store.channels():
             await self.load_history(channel.id)
 
@@ -305,6 +306,23 @@ class ChatService(QObject):
             self.store.set_presence(await self.fetch("/chat/presence"))
         except Exception as exc:  # a back-end without presence still chats
             log.info("presence not loaded: %s", exc)
+
+    async def load_escalations(self) -> None:
+        """Flashes the back-end has already escalated (a console started or resynced late)."""
+        if self.fetch is None:
+            return
+        try:
+            items = await self.fetch("/chat/escalations")
+        except Exception as exc:  # a back-end that does not escalate: the consoles still do
+            log.info("escalations not loaded: %s", exc)
+            return
+        for item in items if isinstance(items, list) else []:
+            try:
+                escalation = contract.FlashEscalation.model_validate(item)
+            except ValueError as exc:  # pydantic's ValidationError is a ValueError
+                log.warning("escalation ignored: %s", exc)
+                continue
+            self.store.set_escalation(escalation)
 
     async def load_history(self, channel_id: str, older: bool = False) -> int:
         """The newest page, or the page before the oldest message held; new messages count."""

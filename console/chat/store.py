@@ -19,6 +19,8 @@ Signals:
     messages_arrived(str channel_id, list message_ids)  new messages from other desks (live)
     flash_changed()                      the set of open flash alarms changed
     flash_escalated(str message_id, int level)          an alarm went up a level (1, 2, 3)
+    server_escalated(object escalation)  the back-end paged the supervisor about a flash (or
+                                         closed that page: `resolved`), a contract.FlashEscalation
 """
 
 from __future__ import annotations
@@ -65,6 +67,10 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def _shown(p: contract.Presence) -> tuple[str, datetime | None, datetime | None]:
+    return p.status.value, p.since, p.at if p.status == contract.PresenceStatus.OFFLINE else None
+
+
 def _number(message_id: str) -> int:
     tail = message_id.rsplit("-", 1)[-1]
     return int(tail) if tail.isdigit() else 0
@@ -81,6 +87,7 @@ class ChatStore(QObject):
     messages_arrived = Signal(str, list)
     flash_changed = Signal()
     flash_escalated = Signal(str, int)
+    server_escalated = Signal(object)
 
     def __init__(
         self, clock: Clock = utc_now, flash_after: float = 60.0, parent: QObject | None = None
@@ -96,6 +103,7 @@ class ChatStore(QObject):
         self._receipts: dict[str, dict[tuple[str, str], datetime]] = {}
         self._presence: dict[str, contract.Presence] = {}
         self._alarm_levels: dict[str, int] = {}
+        self._escalations: dict[str, contract.FlashEscalation] = {}
         self._seen_events: set[int] = set()
         self._local_seq = 0
         self.active: str | None = None
@@ -298,6 +306,10 @@ class ChatStore(QObject):
                 presence = self._parse(contract.Presence, event.data)
                 if presence is not None:
                     self.set_presence([presence], replace=False)
+            elif event.event == contract.EventType.CHAT_FLASH_ESCALATED:
+                escalation = self._parse(contract.FlashEscalation, event.data)
+                if escalation is not None:
+                    self.set_escalation(escalation)
             elif event.event == contract.EventType.CHAT_CHANNEL:
                 channel = self._parse(contract.Channel, event.data)
                 if channel is not None and self._add_channel(channel):
@@ -444,8 +456,12 @@ class ChatStore(QObject):
             )
             if p is not None:
                 fresh[p.desk] = p
-        if fresh != self._presence:
-            self._presence = fresh
+        # A heartbeat only moves `at`: kept, but nothing to repaint unless the desk is offline
+        # (then `at` is its last contact, shown in the header).
+        shown = {d: _shown(p) for d, p in fresh.items()}
+        changed = shown != {d: _shown(p) for d, p in self._presence.items()}
+        self._presence = fresh
+        if changed:
             self.presence_changed.emit()
             self.channels_changed.emit()
 
@@ -453,21 +469,42 @@ class ChatStore(QObject):
         p = self._presence.get(desk)
         return p.status.value if p else None
 
+    def presence_of(self, desk: str) -> contract.Presence | None:
+        return self._presence.get(desk)
+
     def desks(self) -> list[contract.Presence]:
         return sorted(self._presence.values(), key=lambda p: fold(p.desk))
 
     def channel_presence(self, channel: contract.Channel) -> str | None:
         """Presence of the desk behind an agency or direct channel (best of its members)."""
+        best = self.channel_presence_item(channel)
+        return best.status.value if best else None
+
+    def channel_presence_item(self, channel: contract.Channel) -> contract.Presence | None:
         names = (
             [channel.name, *channel.members]
             if channel.kind == contract.ChannelKind.AGENCY
             else [d for d in channel.members if d != self.desk]
         )
-        states = [s for s in (self.presence(n) for n in names) if s]
-        for status in ("online", "away", "offline"):
-            if status in states:
-                return status
-        return None
+        items = [p for p in (self._presence.get(n) for n in names) if p is not None]
+        rank = {"online": 0, "away": 1, "offline": 2}
+        return min(items, key=lambda p: rank.get(p.status.value, 3), default=None)
+
+    # --- escalations by the back-end ---------------------------------------------------------
+
+    def set_escalation(self, escalation: contract.FlashEscalation) -> None:
+        held = self._escalations.get(escalation.message_id)
+        if held == escalation:
+            return
+        if escalation.resolved:
+            self._escalations.pop(escalation.message_id, None)
+        else:
+            self._escalations[escalation.message_id] = escalation
+        self.server_escalated.emit(escalation)
+
+    def escalations(self) -> list[contract.FlashEscalation]:
+        """Flashes the back-end has escalated to the supervisor and nobody acknowledged yet."""
+        return sorted(self._escalations.values(), key=lambda e: e.sent_at)
 
     # --- flash -------------------------------------------------------------------------------
 

@@ -79,6 +79,18 @@ def presence_label(status: str | None) -> str:
     )
 
 
+def presence_text(p: contract.Presence) -> str:
+    """"● in linea", or "● assente — ultimo contatto 10:42" (local time) for away / offline.
+
+    Away: the operator's last input (when the status began); offline: the console's last word.
+    """
+    text = "● " + presence_label(p.status.value)
+    if p.status == contract.PresenceStatus.ONLINE:
+        return text
+    moment = (p.since or p.at) if p.status == contract.PresenceStatus.AWAY else p.at
+    return text + " — " + tr("ultimo contatto {t}", t=moment.astimezone().strftime("%H:%M"))
+
+
 def _dot(colour: str | None) -> QIcon:
     pix = QPixmap(14, 14)
     pix.fill(Qt.GlobalColor.transparent)
@@ -158,11 +170,11 @@ class ChannelList(QListWidget):
         item = QListWidgetItem(channel.name)
         item.setData(ID_ROLE, channel.id)
         item.setData(BADGE_ROLE, (unread, mentioned))
-        status = self.store.channel_presence(channel)
-        item.setIcon(self._dots.get(status or "", self._no_dot))
+        held = self.store.channel_presence_item(channel)
+        item.setIcon(self._dots.get(held.status.value if held else "", self._no_dot))
         tip = channel.name
-        if status is not None:
-            tip += " — " + presence_label(status)
+        if held is not None:
+            tip += " — " + presence_text(held).removeprefix("● ")
         if unread:
             tip += " — " + tr("{n} da leggere", n=unread)
         item.setToolTip(tip)

@@ -33,7 +33,7 @@ from console.chat.model import FlashAlarm
 from console.chat.service import PAGE, ChatService
 from console.chat.store import ChatStore
 from console.i18n import tr
-from widgets.chat.channel_list import ChannelList, presence_label
+from widgets.chat.channel_list import ChannelList, presence_label, presence_text
 from widgets.chat.composer import Composer
 from widgets.chat.message_view import MessageView, plain_label
 from widgets.common import theme
@@ -228,8 +228,9 @@ class ChatPanel(QWidget):
         self._choose_first()
         channel = self.store.channel(self.current() or "")
         self.title.setText(channel.name if channel else tr("Chat tra sale"))
-        status = self.store.channel_presence(channel) if channel else None
-        self.presence.setText("● " + presence_label(status) if status else "")
+        item = self.store.channel_presence_item(channel) if channel else None
+        status = item.status.value if item else None
+        self.presence.setText(presence_text(item) if item else "")
         colour = {"online": theme.OK, "away": theme.WARNING}.get(status or "", theme.TEXT_MUTED)
         self.presence.setStyleSheet(f"color: {colour};")
         if channel is not None and channel.incident_id:

@@ -3,8 +3,11 @@
 The composition root creates the Session after the panels, so the link is made lazily (as for
 incidents): sends look the session up at call time, and a short timer subscribes to `chat.`
 events, attaches the outbox's verdicts, says we are online and loads channels, presence and the
-newest page of every channel as soon as the session exists. Presence is repeated every minute;
-a resync reloads everything; escalated flashes are also announced in the status strip.
+newest page of every channel as soon as the session exists. Presence (online / away after five
+minutes without input / offline at a clean stop, with a 20 s heartbeat) is `PresenceTracker`'s;
+the "offline" goes out from the composition root's stop hooks (`services["stop_hooks"]`), before
+the session closes. A resync reloads everything; flashes escalated here or by the back-end are
+also announced in the status strip.
 """
 
 from __future__ import annotations
@@ -15,15 +18,17 @@ from typing import Any
 
 from PySide6.QtCore import QObject
 
+from console.api import contract
 from console.chat.service import ChatService
 from console.chat.store import ChatStore
 from console.i18n import tr
+from widgets.chat.presence import PresenceTracker
 from widgets.common.timers import make_timer
 
 log = logging.getLogger(__name__)
 
-PRESENCE_EVERY_MS = 60_000
 FLASH_CHECK_MS = 1_000
+SIGN_OFF_S = 2.0  # a clean close waits at most this long to say "offline"
 
 
 class ChatLink(QObject):
@@ -45,9 +50,11 @@ class ChatLink(QObject):
         self.session: Any = None
         self._tasks: set[asyncio.Future[Any]] = set()
         self._timer = make_timer(self, 500, self.try_link)
-        self._presence = make_timer(self, PRESENCE_EVERY_MS, self._repeat_presence, start=False)
+        self.tracker = PresenceTracker(self._on_presence, parent=self)
+        self._signed_off = False
         self._flash = make_timer(self, FLASH_CHECK_MS, store.check_flash)
         store.flash_escalated.connect(self._announce_escalation)
+        store.server_escalated.connect(self._announce_server_escalation)
 
     def enqueue(self, method: str, path: str, body: Any, key: str) -> str:
         session = self.services.get("session")
@@ -86,14 +93,26 @@ class ChatLink(QObject):
         resync = getattr(session, "resync_required", None)
         if resync is not None:
             resync.connect(self.reload)
-        self._presence.start()
         self.reload()
+        self.tracker.start()
 
     def reload(self) -> None:
         self._spawn(self._load())
 
-    def _repeat_presence(self) -> None:
-        self._spawn(self.service.announce("online"))
+    def _on_presence(self, status: str) -> None:
+        if self.session is not None and not self._signed_off:
+            self._spawn(self.service.announce(status))
+
+    async def sign_off(self) -> None:
+        """The console is closing cleanly: say "offline" now rather than go silent."""
+        if self.session is None or self._signed_off:
+            return
+        self._signed_off = True
+        self.tracker.stop()
+        try:
+            await asyncio.wait_for(self.service.announce("offline"), SIGN_OFF_S)
+        except TimeoutError:
+            log.info("offline not announced within %s s: the back-end will time us out", SIGN_OFF_S)
 
     def _spawn(self, coro: Any) -> None:
         try:
@@ -111,7 +130,7 @@ class ChatLink(QObject):
                 username = str(getattr(self.session, "username", "") or "")
                 if username:
                     self.store.username = username
-                await self.service.announce("online")
+                await self.service.announce(self.tracker.status or "online")
                 await self.service.refresh()
                 return
             except Exception as exc:  # not signed in yet, server restarting: try again
@@ -130,6 +149,27 @@ class ChatLink(QObject):
             text = tr("FLASH da {d} non confermato: «{t}»", d=m.desk, t=m.text[:60])
         status.announce(text, "error" if level >= 2 else "warn")  # type: ignore[attr-defined]
 
+    def _announce_server_escalation(self, escalation: contract.FlashEscalation) -> None:
+        status = self.services.get("status")
+        if status is None:
+            return
+        if escalation.resolved:
+            text = tr(
+                "FLASH {id} confermato da {who}: il supervisore è stato avvisato che è chiuso.",
+                id=escalation.message_id,
+                who=", ".join(escalation.acked_by),
+            )
+            status.announce(text, "info")  # type: ignore[attr-defined]
+            return
+        who = ", ".join(escalation.pending) or tr("nessuna sala collegata")
+        text = tr(
+            "Supervisore avvisato (livello {n}): FLASH di {d} senza conferma da {who}.",
+            n=escalation.level,
+            d=escalation.desk,
+            who=who,
+        )
+        status.announce(text, "error")  # type: ignore[attr-defined]
+
 
 def chat_for(ctx: Any) -> tuple[ChatStore, ChatService]:
     """The workstation's one chat store and service (built on first use)."""
@@ -146,4 +186,7 @@ def chat_for(ctx: Any) -> tuple[ChatStore, ChatService]:
     services["chat"] = store
     services["chat_service"] = service
     services["chat_link"] = link
+    hooks = services.setdefault("stop_hooks", [])
+    if isinstance(hooks, list):
+        hooks.append(link.sign_off)
     return store, service

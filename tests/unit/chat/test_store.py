@@ -417,3 +417,48 @@ def test_incident_channel_is_found_or_asked_for(store: ChatStore) -> None:
     assert opened == ["evento-inc-1", "evento-inc-9"]
     assert store.incident_channel("INC-9") is not None
     assert [c.id for c in store.channels()][:2] == ["tutte", "vvf"]  # the rest is still there
+
+
+def test_a_heartbeat_repaints_nothing_a_change_does(store: ChatStore) -> None:
+    changes: list[int] = []
+    store.channels_changed.connect(lambda: changes.append(1))
+    since = T0.isoformat()
+    store.set_presence([{"desk": "VVF Milano", "status": "online", "at": since, "since": since}])
+    assert len(changes) == 1
+    later = (T0 + timedelta(seconds=20)).isoformat()
+    beat = {"desk": "VVF Milano", "status": "online", "at": later, "since": since}
+    store.set_presence([beat], replace=False)
+    assert len(changes) == 1  # only `at` moved
+    held = store.presence_of("VVF Milano")
+    assert held is not None
+    assert held.at == T0 + timedelta(seconds=20)  # kept all the same
+    away = {**beat, "status": "away", "since": later}
+    store.set_presence([away], replace=False)
+    assert len(changes) == 2
+
+
+def test_back_end_escalation_is_held_until_resolved(store: ChatStore) -> None:
+    seen: list[contract.FlashEscalation] = []
+    store.server_escalated.connect(seen.append)
+    body = {
+        "message_id": "MSG-000001",
+        "channel_id": "tutte",
+        "desk": "VVF Milano",
+        "text": "Crollo",
+        "level": 1,
+        "sent_at": T0.isoformat(),
+        "at": (T0 + timedelta(minutes=2)).isoformat(),
+        "pending": ["Operatore sala radio"],
+    }
+    store.apply([event(1, "chat.flash_escalated", body)])
+    store.apply([event(1, "chat.flash_escalated", body)])  # the same event again: nothing new
+    assert [(e.message_id, e.level) for e in store.escalations()] == [("MSG-000001", 1)]
+    assert len(seen) == 1
+    store.apply([event(2, "chat.flash_escalated", {**body, "level": 2})])
+    assert [e.level for e in store.escalations()] == [2]
+    done = {**body, "level": 2, "resolved": True, "acked_by": ["AREU 118"], "pending": []}
+    store.apply([event(3, "chat.flash_escalated", done)])
+    assert store.escalations() == []
+    assert [e.resolved for e in seen] == [False, False, True]
+    store.apply([event(4, "chat.flash_escalated", {"message_id": "MSG-1"})])  # malformed
+    assert store.rejected == 1
