@@ -19,7 +19,7 @@ from console.cameras.store import CameraStore
 from console.cameras.tile_state import Policy, TileState
 from console.cameras.views import Salvo, ViewLibrary
 from console.intents import Intents
-from widgets.video import register
+from widgets.video import fill_from_catalogue, register
 from widgets.video.backend import BackendChoice, Stats
 from widgets.video.camera_list import CameraList
 from widgets.video.tile import CAMERA_MIME, camera_mime
@@ -441,4 +441,44 @@ def test_panel_commands_go_to_the_session_outbox(qtbot: Any, store: CameraStore)
     assert session.queued == [
         ("POST", "/api/v1/cameras/ptz1/ptz", {"pan": 0.0, "tilt": 0.0, "zoom": 0.0, "preset": "p1"})
     ]
+    wall.release()
+
+
+def test_unattended_wall_shows_the_whole_catalogue(qtbot: Any, wall: VideoWall) -> None:
+    """A videowall fills itself: all cameras when they fit, a page at a time when they don't."""
+    store = wall.store
+    assert store is not None
+    ids = [c.id for c in store.cameras()]
+    wall.set_grid("2x2")
+    fill_from_catalogue(wall, store, 15)
+    assert wall.tour_running(), "16 cameras on 4 tiles: the wall pages through them"
+    assert [t.camera().id for t in wall.tiles[:4]] == ids[:4]  # type: ignore[union-attr]
+    wall.stop_tour()
+
+    empty = CameraStore()
+    other = VideoWall(empty, CHOICE, operator="kiosk", library=wall.library, factory=fake_factory)
+    qtbot.add_widget(other)
+    other.set_grid("4x4")
+    fill_from_catalogue(other, empty, 15)
+    assert not any(t.camera() for t in other.tiles)  # nothing yet: waits for the catalogue
+    empty.reset([camera(f"v{i}") for i in range(1, 10)])
+    assert [t.camera().id for t in other.tiles[:9]] == [f"v{i}" for i in range(1, 10)]  # type: ignore[union-attr]
+    assert not other.tour_running(), "everything fits: no paging"
+    empty.reset([camera(f"v{i}") for i in range(1, 12)])
+    assert other.tiles[9].camera() is None, "filled once: later changes are the operator's"
+    other.release()
+
+
+def test_a_mosaic_without_alarm_tile_takes_no_alarm(qtbot: Any, store: CameraStore) -> None:
+    from widgets.shell.context import PanelContext
+    from widgets.shell.registry import PanelRegistry
+
+    registry = PanelRegistry()
+    register(registry)
+    ctx = PanelContext(services={"cameras": store}, operator="kiosk")
+    panel = registry.create("video", ctx, {"grid": "2x2", "alarm_tile": -1})
+    qtbot.add_widget(panel)
+    wall = panel.findChild(VideoWall)
+    assert wall is not None
+    assert not any(t.alarm_target for t in wall.tiles)
     wall.release()

@@ -4,7 +4,8 @@ Factories follow the shell's `factory(ctx, params) -> QWidget`. They take what t
 `ctx.services` and say plainly in the UI what is missing.
 
 Wall params (layouts/*.toml): grid ("1", "2x2", "3x3", "4x4", "1+5", "1+7", "1+12"),
-alarm_tile (int), salvo (name of a saved view to load at start).
+alarm_tile (int; -1 = this wall takes no alarm pop-ups), salvo (name of a saved view to load at
+start), fill (true: show the whole catalogue, paging every `dwell` seconds when it does not fit).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from console.i18n import tr
 from console.intents import Intents
 from widgets.video.backend import choose_backend, describe_video_backend
 
-__all__ = ["describe_video_backend", "register"]
+__all__ = ["describe_video_backend", "fill_from_catalogue", "register"]
 
 
 def _service(ctx: Any, name: str) -> Any:
@@ -68,14 +69,20 @@ def make_wall_panel(ctx: Any, params: dict[str, Any]) -> QWidget:
     )
     grid = str(params.get("grid", "2x2"))
     wall.set_grid(grid if grid in GRIDS else "2x2")
-    if wall.library.alarm_tile is None:  # the operator's own choice wins over the layout's
-        default = max(0, min(int(params.get("alarm_tile", 0)), wall.visible_count() - 1))
-        wall.set_alarm_tile(default, remember=False)
+    # alarm_tile = -1: this wall takes no alarm pop-ups (a videowall's mosaic beside its alarm
+    # wall); otherwise the operator's own choice wins over the layout's.
+    alarm_param = _int(params.get("alarm_tile"), 0)
+    takes_alarms = alarm_param >= 0
+    if takes_alarms and wall.library.alarm_tile is None:
+        wall.set_alarm_tile(min(alarm_param, wall.visible_count() - 1), remember=False)
+    elif not takes_alarms:
+        for tile in wall.tiles:
+            tile.alarm_target = False
     intents = _service(ctx, "intents")
     if isinstance(intents, Intents):
         intents.open_camera.connect(wall.open_camera)
     alerts = _service(ctx, "alerts")
-    if alerts is not None:
+    if alerts is not None and takes_alarms:
         connect_alerts(wall, alerts)
     panel = VideoPanel(wall)
     if store is None:
@@ -83,7 +90,41 @@ def make_wall_panel(ctx: Any, params: dict[str, Any]) -> QWidget:
     salvo = wall.library.salvo(str(params.get("salvo", ""))) if params.get("salvo") else None
     if salvo is not None:
         wall.apply_salvo(salvo)
+    elif params.get("fill") and store is not None:
+        fill_from_catalogue(wall, store, _int(params.get("dwell"), 20))
     return panel
+
+
+def _int(value: object, default: int) -> int:
+    try:
+        return int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return default
+
+
+def fill_from_catalogue(wall: Any, store: CameraStore, dwell_s: int) -> None:
+    """Unattended walls (videowall): every camera of the catalogue, a page at a time.
+
+    When the catalogue first arrives, the cameras fill the tiles in catalogue order; with more
+    cameras than tiles a whole-wall tour pages through them, `dwell_s` seconds a page. An
+    operator's change to a tile pauses that tour like any other.
+    """
+    from console.cameras.views import MAX_DWELL_S, MIN_DWELL_S, Salvo, Tour
+
+    def fill() -> None:
+        ids = [c.id for c in store.cameras()]
+        if not ids or wall.tour_running() or any(t.camera() for t in wall.tiles):
+            return
+        store.cameras_changed.disconnect(fill)
+        size = wall.visible_count()
+        if len(ids) <= size:
+            wall.apply_salvo(Salvo(tr("Tutte le telecamere"), wall.grid_name, list(ids)))
+            return
+        dwell = float(min(max(dwell_s, MIN_DWELL_S), MAX_DWELL_S))
+        wall.start_tour(Tour.of_cameras(tr("Tutte le telecamere"), ids, dwell), whole_wall=True)
+
+    store.cameras_changed.connect(fill)
+    fill()
 
 
 def make_camera_list(ctx: Any, params: dict[str, Any]) -> QWidget:

@@ -290,7 +290,7 @@ class VideoWall(QWidget):
         super().showEvent(event)
         self._visibility.start()
         self._watch_exposure()
-        QTimer.singleShot(0, self.check_visibility)
+        QTimer.singleShot(0, self, self.check_visibility)  # dropped if the wall is gone
 
     def _watch_exposure(self) -> None:
         """React at once to exposure and minimise changes, not only at the next poll."""
@@ -305,7 +305,7 @@ class VideoWall(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in (QEvent.Type.Expose, QEvent.Type.WindowStateChange):
-            QTimer.singleShot(0, self.check_visibility)
+            QTimer.singleShot(0, self, self.check_visibility)  # dropped if the wall is gone
         return False
 
     def hideEvent(self, event: QHideEvent) -> None:
