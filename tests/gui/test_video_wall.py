@@ -466,6 +466,14 @@ def test_unattended_wall_shows_the_whole_catalogue(qtbot: Any, wall: VideoWall) 
     assert not other.tour_running(), "everything fits: no paging"
     empty.reset([camera(f"v{i}") for i in range(1, 12)])
     assert other.tiles[9].camera() is None, "filled once: later changes are the operator's"
+
+    first = VideoWall(empty, CHOICE, operator="video", library=wall.library, factory=fake_factory)
+    qtbot.add_widget(first)
+    first.set_grid("2x2")
+    fill_from_catalogue(first, empty, 0)
+    assert [t.camera().id for t in first.tiles[:4]] == ["v1", "v2", "v3", "v4"]  # type: ignore[union-attr]
+    assert not first.tour_running(), "dwell 0: the first page stays"
+    first.release()
     other.release()
 
 

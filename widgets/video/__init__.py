@@ -5,7 +5,8 @@ Factories follow the shell's `factory(ctx, params) -> QWidget`. They take what t
 
 Wall params (layouts/*.toml): grid ("1", "2x2", "3x3", "4x4", "1+5", "1+7", "1+12"),
 alarm_tile (int; -1 = this wall takes no alarm pop-ups), salvo (name of a saved view to load at
-start), fill (true: show the whole catalogue, paging every `dwell` seconds when it does not fit).
+start), fill (true: show the catalogue, paging every `dwell` seconds when it does not fit;
+dwell = 0 keeps the first page).
 """
 
 from __future__ import annotations
@@ -106,8 +107,8 @@ def fill_from_catalogue(wall: Any, store: CameraStore, dwell_s: int) -> None:
     """Unattended walls (videowall): every camera of the catalogue, a page at a time.
 
     When the catalogue first arrives, the cameras fill the tiles in catalogue order; with more
-    cameras than tiles a whole-wall tour pages through them, `dwell_s` seconds a page. An
-    operator's change to a tile pauses that tour like any other.
+    cameras than tiles a whole-wall tour pages through them, `dwell_s` seconds a page (0: no
+    paging, the first page stays). An operator's change to a tile pauses that tour like any other.
     """
     from console.cameras.views import MAX_DWELL_S, MIN_DWELL_S, Salvo, Tour
 
@@ -117,8 +118,8 @@ def fill_from_catalogue(wall: Any, store: CameraStore, dwell_s: int) -> None:
             return
         store.cameras_changed.disconnect(fill)
         size = wall.visible_count()
-        if len(ids) <= size:
-            wall.apply_salvo(Salvo(tr("Tutte le telecamere"), wall.grid_name, list(ids)))
+        if len(ids) <= size or dwell_s <= 0:
+            wall.apply_salvo(Salvo(tr("Tutte le telecamere"), wall.grid_name, ids[:size]))
             return
         dwell = float(min(max(dwell_s, MIN_DWELL_S), MAX_DWELL_S))
         wall.start_tour(Tour.of_cameras(tr("Tutte le telecamere"), ids, dwell), whole_wall=True)
