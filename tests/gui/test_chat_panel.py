@@ -14,11 +14,12 @@ from pytestqt.qtbot import QtBot
 
 from console.api import contract
 from console.chat.model import MAX_TEXT
+from console.chat.service import PAGE
 from console.chat.store import ChatStore
 from console.intents import Intents
 from tests.gui.chat_demo import T0, Recorder, build, msg
 from widgets.chat.channel_list import BADGE_ROLE, ID_ROLE
-from widgets.chat.message_view import MessageBubble
+from widgets.chat.message_view import MAX_SHOWN, MessageBubble
 from widgets.chat.panel import ChatPanel
 
 
@@ -293,7 +294,7 @@ def test_long_channel_shows_the_newest_and_pages_back(chat: tuple) -> None:
         }
     )
     shown = panel.view.bubbles()
-    assert len(shown) == 200
+    assert len(shown) == MAX_SHOWN
     assert shown[-1].entry.message.text == "riga 249"  # server order (ids), not page order
     kept = shown[-1]
     store.apply(
@@ -306,12 +307,12 @@ def test_long_channel_shows_the_newest_and_pages_back(chat: tuple) -> None:
         ]
     )
     now = panel.view.bubbles()
-    assert len(now) == 200
+    assert len(now) == MAX_SHOWN
     assert now[-1].entry.message.text == "ultima"
     assert kept in now  # kept, not rebuilt: an arrival costs one bubble, not two hundred
     assert panel.view.older.isVisible()
     panel.view.older.click()
-    assert len(panel.view.bubbles()) == 250
+    assert len(panel.view.bubbles()) == MAX_SHOWN + PAGE
 
 
 class Located:
