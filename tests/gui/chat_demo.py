@@ -2,7 +2,9 @@
 
 `python -m tests.gui.chat_demo docs/screenshots` renders the panel off-screen into
 chat-panel.png (a flash waiting for acknowledgement, receipts, a pending message),
-chat-search.png (a search within the channel) and chat-escalation.png (the flash unacknowledged
+chat-search.png (a search within the channel), chat-supervisor.png (the back-end's escalation
+notice in the supervisor channel), chat-areu-away.png (a desk away, with its last contact) and
+chat-escalation.png (the flash unacknowledged
 for three minutes, a message the server refused).
 """
 
@@ -13,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from console.api import contract
 from console.chat.service import ChatService
 from console.chat.store import ChatStore
 
@@ -66,7 +69,12 @@ def build(clock_minutes: float = 14.5) -> tuple[ChatStore, ChatService, Recorder
     store.set_presence(
         [
             {"desk": "VVF Milano", "status": "online", "at": T0.isoformat()},
-            {"desk": "AREU 118", "status": "away", "at": T0.isoformat()},
+            {
+                "desk": "AREU 118",
+                "status": "away",
+                "at": (T0 + timedelta(minutes=14)).isoformat(),
+                "since": (T0 + timedelta(minutes=6)).isoformat(),
+            },
             {"desk": "PL Milano - Sala Radio", "status": "online", "at": T0.isoformat()},
             {"desk": "COC Protezione Civile", "status": "offline", "at": T0.isoformat()},
             {"desk": "Supervisore di sala", "status": "online", "at": T0.isoformat()},
@@ -224,14 +232,49 @@ def main(out_dir: str) -> int:
     panel.search.setText("deviazione 56")
     app.processEvents()
     panel.grab().save(str(out / "chat-search.png"))
+    # The supervisor's workstation: the back-end escalated a flash nobody acknowledged.
+    panel.search.clear()
+    store.set_identity("supervisor", "Supervisore di sala")
+    store.apply(
+        [
+            contract.Event(
+                id=9001,
+                event="chat.channel",
+                data={"id": "sala-supervisore", "name": "Sala supervisore", "kind": "agency"},
+            ),
+            contract.Event(
+                id=9002,
+                event="chat.message",
+                data=msg(
+                    190,
+                    "sala-supervisore",
+                    "Centrale (automatico)",
+                    "centrale",
+                    "ESCALATION livello 1: FLASH MSG-000104 di VVF Milano nel canale vvf senza "
+                    "conferma da 2 min. Non hanno confermato: Operatore sala radio, AREU 118. "
+                    "Testo: «Crollo parziale in via Padova 80: servono 118 e Polizia Locale»",
+                    14.2,
+                ),
+            ),
+        ]
+    )
+    panel.open_channel("areu")
+    app.processEvents()
+    panel.grab().save(str(out / "chat-areu-away.png"))
+    panel.open_channel("sala-supervisore")
+    app.processEvents()
+    panel.grab().save(str(out / "chat-supervisor.png"))
+    store.set_identity("radio", "Operatore sala radio")
+    panel.open_channel("vvf")
     # Three minutes on, nobody has acknowledged the flash, and one message was refused.
     panel.search.clear()
     store.clock = lambda: T0 + timedelta(minutes=17.2)
     store.check_flash()
     result = service.send("vvf", "Chiusa anche via Cavezzali <direzione centro>")
     assert result.key is not None
-    service.on_command_failed(result.key, "Il canale vvf è in sola lettura durante il passaggio "
-                              "di consegne.")
+    service.on_command_failed(
+        result.key, "Il canale vvf è in sola lettura durante il passaggio di consegne."
+    )
     panel.composer.show_notice("")
     panel._update_banner()
     app.processEvents()
