@@ -80,7 +80,7 @@ def presence_label(status: str | None) -> str:
 
 
 def presence_text(p: contract.Presence) -> str:
-    """"● in linea", or "● assente — ultimo contatto 10:42" (local time) for away / offline.
+    """The header's words: ● in linea, or ● assente — ultimo contatto 10:42 (local time).
 
     Away: the operator's last input (when the status began); offline: the console's last word.
     """
