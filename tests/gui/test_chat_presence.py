@@ -91,3 +91,27 @@ def tooltip(panel: ChatPanel, channel_id: str) -> str:
         if item.data(ID_ROLE) == channel_id:
             return str(item.toolTip())
     raise AssertionError(f"no channel {channel_id} in the list")
+
+
+def test_banner_says_when_the_back_end_has_paged_the_supervisor(qtbot: QtBot) -> None:
+    store, service, _recorder = build()
+    panel = ChatPanel(store, service, Intents())
+    qtbot.add_widget(panel)
+    panel.show()
+    panel.open_channel("vvf")
+    assert panel.banner.isVisible()
+    assert "supervisore avvisato" not in panel.banner.label.text()
+    page = contract.FlashEscalation(
+        message_id="MSG-000106",
+        channel_id="vvf",
+        desk="VVF Milano",
+        text="Fumo denso",
+        level=1,
+        sent_at=datetime(2026, 12, 6, 9, 14, tzinfo=UTC),
+        at=datetime(2026, 12, 6, 9, 16, tzinfo=UTC),
+        pending=["Operatore sala radio"],
+    )
+    store.set_escalation(page)
+    assert "supervisore avvisato dal sistema" in panel.banner.label.text()
+    store.set_escalation(page.model_copy(update={"resolved": True, "acked_by": ["AREU 118"]}))
+    assert "supervisore avvisato" not in panel.banner.label.text()

@@ -62,7 +62,9 @@ class FlashBanner(QFrame):
         row.addWidget(self.ack)
         self.hide()
 
-    def show_alarm(self, alarm: FlashAlarm | None, text: str, count: int, age_s: int) -> None:
+    def show_alarm(
+        self, alarm: FlashAlarm | None, text: str, count: int, age_s: int, paged: bool = False
+    ) -> None:
         self.alarm = alarm
         if alarm is None:
             self.hide()
@@ -84,6 +86,8 @@ class FlashBanner(QFrame):
             line += " — " + tr("ESCALATION: avvisare il supervisore")
         elif alarm.level >= 1:
             line += " — " + tr("livello {n}", n=alarm.level)
+        if paged:
+            line += " — " + tr("supervisore avvisato dal sistema")
         if count > 1:
             line += " " + tr("(+{n} altri)", n=count - 1)
         self.label.setText(line)
@@ -181,6 +185,7 @@ class ChatPanel(QWidget):
         store.channels_changed.connect(self._update_header)
         store.flash_changed.connect(self._update_banner)
         store.flash_escalated.connect(lambda _m, _l: self._update_banner())
+        store.server_escalated.connect(lambda _e: self._update_banner())
         service.notice.connect(self.composer.show_notice)
         service.channel_opened.connect(self.open_channel)
         if intents is not None:
@@ -411,7 +416,8 @@ class ChatPanel(QWidget):
         entry = self.store.get(alarm.message_id)
         text = entry.message.text if entry else ""
         age = int((self.store.clock() - alarm.since).total_seconds())
-        self.banner.show_alarm(alarm, text, len(alarms), max(age, 0))
+        paged = any(e.message_id == alarm.message_id for e in self.store.escalations())
+        self.banner.show_alarm(alarm, text, len(alarms), max(age, 0), paged)
 
     def _ack_banner(self) -> None:
         if self.banner.alarm is not None:
