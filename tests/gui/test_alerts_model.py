@@ -30,19 +30,32 @@ def test_qtmodeltester(qtmodeltester, store: AlertStore) -> None:  # type: ignor
     model = AlertTableModel(store)
     qtmodeltester.check(model, force_py=True)
     # ...and stays valid through inserts, moves and removals.
-    store.ingest_many([base(100 + n, T0 + timedelta(seconds=n), priority=1 + n % 4)
-                       for n in range(50)], first_event_id=1)
+    store.ingest_many(
+        [base(100 + n, T0 + timedelta(seconds=n), priority=1 + n % 4) for n in range(50)],
+        first_event_id=1,
+    )
     model.flush()
-    store.apply([Event(id=500, event="alert.updated",
-                       data=base(100, T0, priority=4, state="closed", version=2))])
+    store.apply(
+        [
+            Event(
+                id=500,
+                event="alert.updated",
+                data=base(100, T0, priority=4, state="closed", version=2),
+            )
+        ]
+    )
     qtmodeltester.check(model, force_py=True)
 
 
 def test_sorted_by_priority_then_age(store: AlertStore) -> None:
     model = AlertTableModel(store)
-    rows = [(model.data(model.index(r, 0), PRIORITY_ROLE),
-             store.get(model.data(model.index(r, 0), ALERT_ID_ROLE)).created_at)  # type: ignore[union-attr]
-            for r in range(model.rowCount())]
+    rows = [
+        (
+            model.data(model.index(r, 0), PRIORITY_ROLE),
+            store.get(model.data(model.index(r, 0), ALERT_ID_ROLE)).created_at,  # type: ignore[union-attr]
+        )
+        for r in range(model.rowCount())
+    ]
     assert rows == sorted(rows)
     assert model.data(model.index(0, COL_PRIO)) == "P1"
     assert model.rowCount() == 9  # 11 alerts: 2 hits folded into a group, closed none
@@ -54,8 +67,13 @@ def test_inserts_are_coalesced_into_one_insert_per_lane(qtbot: QtBot, store: Ale
     model.rowsInserted.connect(lambda _p, a, b: inserted.append((a, b)))
     before = model.rowCount()
     for n in range(10):  # ten apply() calls within one flush interval
-        store.ingest_many([base(1000 + n * 100 + k, T0 + timedelta(minutes=5, seconds=n * 100 + k),
-                                priority=3) for k in range(100)], first_event_id=10_000 + n * 100)
+        store.ingest_many(
+            [
+                base(1000 + n * 100 + k, T0 + timedelta(minutes=5, seconds=n * 100 + k), priority=3)
+                for k in range(100)
+            ],
+            first_event_id=10_000 + n * 100,
+        )
     assert model.rowCount() == before, "nothing painted before the coalescing interval"
     qtbot.wait_until(lambda: model.rowCount() == before + 1000, timeout=2000)
     assert len(inserted) == 1, "one beginInsertRows for the whole batch of one priority"
@@ -63,11 +81,15 @@ def test_inserts_are_coalesced_into_one_insert_per_lane(qtbot: QtBot, store: Ale
 
 def test_p1_bypasses_coalescing(qtbot: QtBot, store: AlertStore) -> None:
     model = AlertTableModel(store)
-    store.ingest_many([base(2000 + k, T0 + timedelta(minutes=5), priority=4) for k in range(20)],
-                      first_event_id=20_000)
+    store.ingest_many(
+        [base(2000 + k, T0 + timedelta(minutes=5), priority=4) for k in range(20)],
+        first_event_id=20_000,
+    )
     with qtbot.wait_signal(model.p1_inserted, timeout=1000) as blocker:
-        store.ingest_many([base(3000, T0 + timedelta(minutes=6), priority=1,
-                                type="unit.emergency", title="SOS")], first_event_id=30_000)
+        store.ingest_many(
+            [base(3000, T0 + timedelta(minutes=6), priority=1, type="unit.emergency", title="SOS")],
+            first_event_id=30_000,
+        )
     assert blocker.args == ["AL003000"]
     # Inserted synchronously, while the P4s still wait for the flush.
     assert model.row_of("AL003000") >= 0
@@ -80,17 +102,38 @@ def test_display_strings_cached_and_refreshed_on_change(store: AlertStore) -> No
     model = AlertTableModel(store)
     row = model.row_of("AL000007")
     assert "Seveso" in model.data(model.index(row, COL_SUBJECT))
-    store.apply([Event(id=900, event="alert.updated", data=base(
-        7, T0 - timedelta(minutes=25), source="sensor", type="sensor.hydro", priority=2,
-        title="Seveso a Niguarda: soglia di ALLARME superata", version=2))])
+    store.apply(
+        [
+            Event(
+                id=900,
+                event="alert.updated",
+                data=base(
+                    7,
+                    T0 - timedelta(minutes=25),
+                    source="sensor",
+                    type="sensor.hydro",
+                    priority=2,
+                    title="Seveso a Niguarda: soglia di ALLARME superata",
+                    version=2,
+                ),
+            )
+        ]
+    )
     row = model.row_of("AL000007")
     assert "ALLARME" in model.data(model.index(row, COL_SUBJECT))
 
 
 def test_priority_change_moves_row(store: AlertStore) -> None:
     model = AlertTableModel(store)
-    store.apply([Event(id=901, event="alert.updated",
-                       data=base(9, T0, priority=1, state="acknowledged", version=5))])
+    store.apply(
+        [
+            Event(
+                id=901,
+                event="alert.updated",
+                data=base(9, T0, priority=1, state="acknowledged", version=5),
+            )
+        ]
+    )
     assert model.data(model.index(model.row_of("AL000009"), COL_PRIO)) == "P1"
     prios = [model.data(model.index(r, 0), PRIORITY_ROLE) for r in range(model.rowCount())]
     assert prios == sorted(prios)
@@ -99,8 +142,15 @@ def test_priority_change_moves_row(store: AlertStore) -> None:
 def test_closed_alerts_leave_the_open_view(store: AlertStore) -> None:
     model = AlertTableModel(store)
     n = model.rowCount()
-    store.apply([Event(id=902, event="alert.updated", data=base(
-        9, T0, priority=4, state="closed", version=3))])
+    store.apply(
+        [
+            Event(
+                id=902,
+                event="alert.updated",
+                data=base(9, T0, priority=4, state="closed", version=3),
+            )
+        ]
+    )
     assert model.rowCount() == n - 1
     assert model.row_of("AL000009") == -1
 

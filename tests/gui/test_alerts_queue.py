@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
 from console.alerts.actions import AlertActions
@@ -45,10 +46,17 @@ class EchoBackend:
         rec = self.store.get(alert_id)
         assert rec is not None
         data: dict[str, Any] = {
-            "id": rec.id, "source": rec.source, "type": rec.type, "priority": rec.priority,
-            "title": rec.title, "created_at": rec.created_at.isoformat(),
-            "state": rec.state.value, "owner": rec.owner, "payload": dict(rec.payload),
-            "geometry": rec.geometry, "version": rec.version + 1,
+            "id": rec.id,
+            "source": rec.source,
+            "type": rec.type,
+            "priority": rec.priority,
+            "title": rec.title,
+            "created_at": rec.created_at.isoformat(),
+            "state": rec.state.value,
+            "owner": rec.owner,
+            "payload": dict(rec.payload),
+            "geometry": rec.geometry,
+            "version": rec.version + 1,
         }
         action = body["action"]
         if action == "ack":
@@ -105,7 +113,7 @@ def test_keyboard_acknowledge_and_assign(qtbot: QtBot, setup: Any) -> None:
     qtbot.keyClick(panel.queue.table, Qt.Key.Key_M)
     second = panel.queue.current_id()
     assert second is not None
-    assert store.get(second).owner == "op.verdi"  # type: ignore[union-attr]
+    assert store.get(second).owner == "op.verdi"
     assert state_text(panel, second) == "Assegnato"
     # "Mie" shows only what is mine now (acknowledging also takes ownership, as on the server).
     panel.queue.mine.setChecked(True)
@@ -119,8 +127,18 @@ def test_keyboard_acknowledge_and_assign(qtbot: QtBot, setup: Any) -> None:
 def test_unacknowledged_p1_flashes_and_sounds_until_acknowledged(qtbot: QtBot, setup: Any) -> None:
     panel, store, _backend, _intents, _clock = setup
     model = panel.queue.model
-    store.ingest_many([base(50, T0 + timedelta(seconds=20), priority=1, type="unit.emergency",
-                            title="Emergenza: Moto 3")], first_event_id=5000)
+    store.ingest_many(
+        [
+            base(
+                50,
+                T0 + timedelta(seconds=20),
+                priority=1,
+                type="unit.emergency",
+                title="Emergenza: Moto 3",
+            )
+        ],
+        first_event_id=5000,
+    )
     assert panel.queue.alarm.played == 1
     assert model.unacked_p1() != []
     panel.queue.tick()
@@ -208,7 +226,7 @@ def test_plate_hit_needs_visual_verification_before_handover(qtbot: QtBot, setup
     assert "motivo" in card.message.text()
     card.plate.reason.setText("Stessa targa, veicolo diverso dal modello in lista")
     qtbot.mouseClick(card.plate.confirm, Qt.MouseButton.LeftButton)
-    assert store.get("AL000002").verification == "confirmed"  # type: ignore[union-attr]
+    assert store.get("AL000002").verification == "confirmed"
     verify = [s for s in backend.sent if s[2]["action"] == "verify"]
     assert len(verify) == 3, "the verification goes to every hit of the group"
     assert card.to_ps.isEnabled()
@@ -252,14 +270,20 @@ def test_zone_filter_uses_geometry_not_place_names(qtbot: QtBot) -> None:
 
     store = AlertStore(clock=lambda: T0 + timedelta(minutes=1))
     point = {"type": "Point", "coordinates": [9.05, 45.05]}
-    across = {"type": "Polygon", "coordinates": [[[9.09, 45.04], [9.11, 45.04], [9.11, 45.06],
-                                                  [9.09, 45.06], [9.09, 45.04]]]}
-    store.reset([
-        base(1, T0, geometry=point, payload={"gate_name": "Varco Est"}),  # name says Est...
-        base(2, T0, geometry=across),
-        base(3, T0, geometry={"type": "Point", "coordinates": [9.15, 45.05]}),
-        base(4, T0),  # no position: in no zone
-    ])
+    across = {
+        "type": "Polygon",
+        "coordinates": [
+            [[9.09, 45.04], [9.11, 45.04], [9.11, 45.06], [9.09, 45.06], [9.09, 45.04]]
+        ],
+    }
+    store.reset(
+        [
+            base(1, T0, geometry=point, payload={"gate_name": "Varco Est"}),  # name says Est...
+            base(2, T0, geometry=across),
+            base(3, T0, geometry={"type": "Point", "coordinates": [9.15, 45.05]}),
+            base(4, T0),  # no position: in no zone
+        ]
+    )
     zones = Zones([("Ovest", box(9.0, 45.0, 9.1, 45.1)), ("Est", box(9.1, 45.0, 9.2, 45.1))])
     queue = AlertQueue(store, operator="op", zones=zones)
     queue.alarm = Alarm(muted=True)
@@ -275,3 +299,52 @@ def test_zone_filter_uses_geometry_not_place_names(qtbot: QtBot) -> None:
     assert shown() == {"AL000002", "AL000003"}
     queue.area_filter.setCurrentIndex(0)
     assert len(shown()) == 4
+
+
+def _pixels(panel: AlertsPanel) -> QImage:
+    viewport = panel.queue.table.viewport()
+    viewport.repaint()
+    return viewport.grab().toImage()
+
+
+def test_fast_paint_draws_what_the_style_draws(qtbot: QtBot, setup: Any) -> None:
+    """The queue's delegate paints most cells itself (repaint speed); an operator must not be
+    able to tell: pixel for pixel the same as Qt's own delegate reading data(), flash lit or not,
+    with a selected row, an escalated SLA, a snoozed (muted) row and texts cut with an ellipsis."""
+    from PySide6.QtWidgets import QStyledItemDelegate
+
+    from widgets.alerts.queue import QueueDelegate
+
+    panel, store, _backend, _intents, clock = setup
+    later = (clock.now + timedelta(minutes=10)).isoformat()
+    store.ingest_many(
+        [
+            base(
+                80,
+                clock.now,
+                priority=3,
+                title="Buca " + "molto " * 40 + "profonda",
+                payload={"snoozed_until": later, "area": "Municipio 4"},
+            )
+        ],
+        first_event_id=8000,
+    )
+    queue = panel.queue
+    queue.model.flush()
+    queue.select("AL000007")
+    table = queue.table
+    ours = table.itemDelegate()
+    assert isinstance(ours, QueueDelegate)
+    qt_own = QStyledItemDelegate(table)
+    for _ in range(2):
+        queue.tick()  # escalates the overdue P1, toggles its flash
+        fast = _pixels(panel)
+        ours.fast = False
+        styled = _pixels(panel)
+        table.setItemDelegate(qt_own)
+        reference = _pixels(panel)
+        table.setItemDelegate(ours)
+        ours.fast = True
+        assert fast == styled, "fast path differs from the style path"
+        assert fast == reference, "the queue's look differs from the model's data()"
+    assert queue.model.row_of("AL000080") >= 0

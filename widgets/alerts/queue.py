@@ -15,15 +15,31 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QKeyEvent, QPalette, QResizeEvent
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QIcon,
+    QKeyEvent,
+    QPainter,
+    QPalette,
+    QPixmap,
+    QResizeEvent,
+    QStaticText,
+    QTransform,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -70,6 +86,149 @@ def _colour(label: QLabel, colour: str) -> None:
     pal = label.palette()
     pal.setColor(QPalette.ColorRole.WindowText, QColor(colour))
     label.setPalette(pal)
+
+
+_HAS_DISPLAY = QStyleOptionViewItem.ViewItemFeature.HasDisplay
+_HAS_ICON = _HAS_DISPLAY | QStyleOptionViewItem.ViewItemFeature.HasDecoration
+_State = QStyle.StateFlag
+# Cells in these states (or not enabled) are painted by the style: the selected row, the focus.
+_STYLE_STATES = (_State.State_Selected | _State.State_HasFocus | _State.State_Editing).value
+_ENABLED = _State.State_Enabled.value
+_TEXT_CACHE = 20_000  # elided texts kept ready to draw (a screen shows ~250)
+
+
+class QueueDelegate(QStyledItemDelegate):
+    """Paints a cell from the model's cached look in one Python call.
+
+    Qt's own path asks the model seven roles per cell through Python and lays the text out anew
+    on every paint; that was most of the queue's repaint time. Here a cell's look is one tuple
+    (AlertTableModel.look) and its text a QStaticText elided once per column width, drawn at the
+    position the style would draw it (the geometry is asked of the style once per cell size).
+    Selected, focused or disabled cells go through the style as usual, styled by
+    initStyleOption from the same look; tests compare both paths pixel by pixel.
+    Features are set outright: the queue has no word wrap and no alternating rows, the only
+    features a table view adds itself.
+    """
+
+    def __init__(self, model: AlertTableModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._look = model.look
+        self.fast = True  # False: every cell through the style (tests, comparisons)
+        # (width, height, has icon, centred) -> icon x, icon y, text x, y, width, height
+        self._geometry: dict[tuple[int, int, bool, bool], tuple[int, int, QRect]] = {}
+        # (text, bold, width, height, has icon, centred) -> static text, x, y, font
+        self._texts: dict[
+            tuple[str, bool, int, int, bool, bool], tuple[QStaticText, float, float, QFont]
+        ] = {}
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        look = self._look(index.row())
+        if look is None:
+            super().initStyleOption(option, index)
+            return
+        text, font, palette, background, icon, align, _fg, _pixmap = look[index.column()]
+        if isinstance(index, QModelIndex):  # always, from a view
+            option.index = index
+        option.text = text
+        if font is not None:
+            option.font, option.fontMetrics = font
+        if palette is not None:
+            option.palette = palette
+        if background is not None:
+            option.backgroundBrush = background
+        if icon is None:
+            option.features = _HAS_DISPLAY
+        else:
+            option.features = _HAS_ICON
+            option.icon = icon
+        if align is not None:
+            option.displayAlignment = align
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        look = self._look(index.row())
+        state = option.state.value
+        if look is None or not self.fast or state & _STYLE_STATES or not state & _ENABLED:
+            super().paint(painter, option, index)
+            return
+        text, font, _palette, background, _icon, align, fg, pixmap = look[index.column()]
+        rect = option.rect
+        x, y, w, h = rect.x(), rect.y(), rect.width(), rect.height()
+        if background is not None:
+            painter.fillRect(rect, background)
+        has_icon = pixmap is not None
+        centred = align is not None
+        if pixmap is not None:
+            icon_x, icon_y, _text_rect = self._layout(option, w, h, True, centred)
+            painter.drawPixmap(x + icon_x, y + icon_y, pixmap)
+        if not text:
+            return
+        key = (text, font is not None, w, h, has_icon, centred)
+        drawn = self._texts.get(key)
+        if drawn is None:
+            drawn = self._prepare(key, option, font[0] if font is not None else option.font)
+        static, dx, dy, cell_font = drawn
+        painter.setFont(cell_font)
+        painter.setPen(fg)
+        painter.drawStaticText(QPointF(x + dx, y + dy), static)
+
+    def _layout(
+        self, option: QStyleOptionViewItem, w: int, h: int, has_icon: bool, centred: bool
+    ) -> tuple[int, int, QRect]:
+        """Where the style puts the icon and the text in a cell of this size (asked once)."""
+        key = (w, h, has_icon, centred)
+        found = self._geometry.get(key)
+        if found is not None:
+            return found
+        opt = QStyleOptionViewItem(option)
+        opt.rect = QRect(0, 0, w, h)
+        opt.features = _HAS_ICON if has_icon else _HAS_DISPLAY
+        if has_icon:
+            opt.icon = QIcon(QPixmap(opt.decorationSize))
+        if centred:
+            opt.displayAlignment = Qt.AlignmentFlag.AlignCenter
+        widget = opt.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        icon_rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemDecoration, opt, widget)
+        text_rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, widget)
+        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, widget) + 1
+        size = opt.decorationSize
+        found = (
+            icon_rect.x() + (icon_rect.width() - size.width()) // 2,
+            icon_rect.y() + (icon_rect.height() - size.height()) // 2,
+            text_rect.adjusted(margin, 0, -margin, 0),
+        )
+        self._geometry[key] = found
+        return found
+
+    def _prepare(
+        self,
+        key: tuple[str, bool, int, int, bool, bool],
+        option: QStyleOptionViewItem,
+        font: QFont,
+    ) -> tuple[QStaticText, float, float, QFont]:
+        """The text elided to its cell as the style would, ready to draw."""
+        text, _bold, w, h, has_icon, centred = key
+        _ix, _iy, rect = self._layout(option, w, h, has_icon, centred)
+        metrics = QFontMetricsF(font)
+        shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, rect.width())
+        static = QStaticText(shown)
+        static.setTextFormat(Qt.TextFormat.PlainText)
+        static.prepare(QTransform(), font)
+        width = metrics.horizontalAdvance(shown)
+        dx = rect.x() + ((rect.width() - width) / 2 if centred else 0.0)
+        dy = rect.y() + (rect.height() - metrics.height()) / 2
+        if len(self._texts) >= _TEXT_CACHE:
+            self._texts.clear()
+        drawn = (static, dx, dy, QFont(font))
+        self._texts[key] = drawn
+        return drawn
 
 
 class QueueTable(QTableView):
@@ -144,8 +303,12 @@ class AlertQueue(QWidget):
         )
         self.type_filter = QComboBox()
         for key, text in (
-            ("", tr("Tutti i tipi")), ("anpr", tr("Targhe")), ("cap", tr("Meteo")),
-            ("sensor", tr("Sensori")), ("unit", tr("Pattuglie")), ("other", tr("Altro")),
+            ("", tr("Tutti i tipi")),
+            ("anpr", tr("Targhe")),
+            ("cap", tr("Meteo")),
+            ("sensor", tr("Sensori")),
+            ("unit", tr("Pattuglie")),
+            ("other", tr("Altro")),
         ):
             self.type_filter.addItem(text, key)
         self.area_filter = QComboBox()
@@ -159,8 +322,10 @@ class AlertQueue(QWidget):
             self.area_filter.insertSeparator(self.area_filter.count())
         self.state_filter = QComboBox()
         for key, text in (
-            ("open", tr("Aperti")), ("new", tr("Da prendere in carico")),
-            ("escalated", tr("Scaduti (supervisore)")), ("closed", tr("Chiusi")),
+            ("open", tr("Aperti")),
+            ("new", tr("Da prendere in carico")),
+            ("escalated", tr("Scaduti (supervisore)")),
+            ("closed", tr("Chiusi")),
             ("all", tr("Tutti")),
         ):
             self.state_filter.addItem(text, key)
@@ -182,9 +347,11 @@ class AlertQueue(QWidget):
 
         self.table = QueueTable()
         self.table.setModel(self.model)
+        self.table.setItemDelegate(QueueDelegate(self.model, self.table))
+        self.model.set_palette(self.palette())  # the table inherits it once laid out
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(False)
+        self.table.setAlternatingRowColors(False)  # QueueDelegate relies on both
         self.table.setShowGrid(False)
         self.table.setWordWrap(False)
         self.table.setToolTip(tr(HELP))

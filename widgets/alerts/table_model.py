@@ -8,6 +8,11 @@
   most one insert per priority). An unacknowledged P1 bypasses the wait and is inserted at once.
 - Filtering happens here, not in a proxy: a proxy's Python filterAcceptsRow over a million rows
   would freeze the GUI.
+- Painting: the queue's delegate asks `look(row)` once per cell for a ready-made tuple (text,
+  font, palette, brush, icon, alignment) instead of letting Qt ask data() role by role. Looks are
+  cached per alert; age, SLA, the P1 flash and a snooze's muted colour are redone once per tick
+  (`tick()`, twice a second), against the time of that tick. data() stays live and is the
+  reference the looks are tested against.
 
 Signals:
     p1_inserted(str)  an unacknowledged P1 row was just inserted (the queue flashes and sounds)
@@ -31,7 +36,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QIcon, QPalette, QPixmap
 
 from console.alerts.record import AlertRecord
 from console.alerts.store import AlertStore
@@ -54,6 +59,19 @@ OFFSCREEN_FLUSH_MS = 250  # inserts below the visible rows
 Index = QModelIndex | QPersistentModelIndex
 Key = tuple[int, float, int]
 Filter = Callable[[AlertRecord], bool]
+# What a delegate needs to style one cell: text, (font, its metrics), a palette whose Text brush
+# is the cell's foreground, background brush, icon, alignment (None: the view's default), then
+# for painting without the style: the text colour (never None) and the icon's pixmap.
+CellLook = tuple[
+    str,
+    tuple[QFont, QFontMetrics] | None,
+    QPalette | None,
+    QBrush | None,
+    QIcon | None,
+    Qt.AlignmentFlag | None,
+    QColor,
+    QPixmap | None,
+]
 
 
 def _key(rec: AlertRecord) -> Key:
@@ -79,13 +97,25 @@ class AlertTableModel(QAbstractTableModel):
         self._cells: dict[str, list[dict[int, Any]]] = {}
         self._pending: dict[str, None] = {}
         self._accept: Filter = lambda rec: rec.state != AlertState.CLOSED
-        self.flash_on = False
+        self._flash_on = False
+        # Looks for the delegate: static per alert, and per tick (age, SLA, flash, snooze).
+        self._static_looks: dict[str, list[CellLook]] = {}
+        self._looks: dict[str, list[CellLook]] = {}
+        self._now = self.clock()
+        self._palette = QPalette()
+        self._palettes: dict[int, QPalette] = {}
         # Last row index on screen; the view keeps it current (default: every row counts).
         self.visible_until = 1 << 62
         self.inserts = 0  # beginInsertRows calls, for tests and benchmarks
         self._headers = [
-            tr("P"), tr("Tipo"), tr("Oggetto"), tr("Luogo"), tr("Età"), tr("Stato"),
-            tr("Operatore"), tr("SLA"),
+            tr("P"),
+            tr("Tipo"),
+            tr("Oggetto"),
+            tr("Luogo"),
+            tr("Età"),
+            tr("Stato"),
+            tr("Operatore"),
+            tr("SLA"),
         ]
         self._bold = QFont(theme.FONT_FAMILY, theme.FONT_SIZE_PT)
         self._bold.setBold(True)
@@ -96,8 +126,11 @@ class AlertTableModel(QAbstractTableModel):
         self._muted = QColor(theme.TEXT_MUTED)
         self._error = QColor(theme.ERROR)
         self._exercise = QColor(theme.EXERCISE)
-        self._flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         self._center = int(Qt.AlignmentFlag.AlignCenter)
+        self._center_flag = Qt.AlignmentFlag.AlignCenter
+        self._flash_brush = QBrush(self._flash_bg)
+        self._bold_pair = (self._bold, QFontMetrics(self._bold))
+        self._prio_brush = {p: QBrush(c) for p, c in self._prio_bg.items()}
         self._last_flush = 0.0
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -123,8 +156,8 @@ class AlertTableModel(QAbstractTableModel):
             return self._headers[section] if 0 <= section < len(self._headers) else None
         return None
 
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        return self._flags if index.isValid() else Qt.ItemFlag.NoItemFlags
+    # flags() is not overridden: QAbstractTableModel's C++ answer (enabled, selectable, no
+    # children) is the one wanted, and views ask it for every painted cell.
 
     def multiData(self, index: Index, span: Any) -> None:  # span: QModelRoleDataSpan
         """Every role of one cell in one Python call (views ask seven roles per cell).
@@ -148,9 +181,7 @@ class AlertTableModel(QAbstractTableModel):
             if cells is None:
                 cells = self._make_cells(alert_id, prio)
             get = cells[col].get
-            flash = (
-                prio == 1 and col != COL_PRIO and self.flash_on and rec.state is AlertState.NEW
-            )
+            flash = prio == 1 and col != COL_PRIO and self.flash_on and rec.state is AlertState.NEW
             if col in (COL_AGE, COL_SLA) or flash:
                 for item in items:
                     role = item.role()
@@ -219,12 +250,20 @@ class AlertTableModel(QAbstractTableModel):
         return None
 
     def _display(self, alert_id: str, col: int) -> str:
+        if col in (COL_AGE, COL_SLA):
+            return self._display_at(alert_id, col, self.clock())
+        cache = self._cache.get(alert_id)
+        if cache is None:
+            cache = self._make_cache(alert_id)
+        return cache[col]
+
+    def _display_at(self, alert_id: str, col: int, now: datetime) -> str:
         if col == COL_AGE:
             rec = self.store.get(alert_id)
-            return labels.age(rec.created_at, self.clock()) if rec else ""
+            return labels.age(rec.created_at, now) if rec else ""
         if col == COL_SLA:
             rec = self.store.get(alert_id)
-            return labels.sla(rec, self.clock()) if rec else ""
+            return labels.sla(rec, now) if rec else ""
         cache = self._cache.get(alert_id)
         if cache is None:
             cache = self._make_cache(alert_id)
@@ -237,7 +276,13 @@ class AlertTableModel(QAbstractTableModel):
             return self._flash_bg
         return None
 
-    def _foreground(self, alert_id: str, col: int, prio: int) -> QColor | None:
+    def _decoration(self, alert_id: str) -> Any:
+        rec = self.store.get(alert_id)
+        return labels.type_pixmap(rec.type, rec.priority) if rec else None
+
+    def _foreground(
+        self, alert_id: str, col: int, prio: int, now: datetime | None = None
+    ) -> QColor | None:
         if col == COL_PRIO:
             return self._prio_fg[prio]
         rec = self.store.get(alert_id)
@@ -247,9 +292,105 @@ class AlertTableModel(QAbstractTableModel):
             return self._error
         if col == COL_TYPE and rec.exercise:
             return self._exercise
-        if rec.snoozed_until is not None and rec.snoozed_until > self.clock():
+        if rec.snoozed_until is not None and rec.snoozed_until > (now or self.clock()):
             return self._muted
         return None
+
+    # --- looks for the delegate --------------------------------------------------------------
+
+    @property
+    def flash_on(self) -> bool:
+        """Whether unacknowledged P1 rows are in the lit half of their 1 Hz flash."""
+        return self._flash_on
+
+    @flash_on.setter
+    def flash_on(self, value: bool) -> None:
+        if value != self._flash_on:
+            self._flash_on = value
+            self._looks.clear()
+
+    def set_palette(self, palette: QPalette) -> None:
+        """The view's palette: a cell's foreground colour is painted as its Text brush."""
+        self._palette = QPalette(palette)
+        self._palettes.clear()
+        self._static_looks.clear()
+        self._looks.clear()
+
+    def look(self, row: int) -> list[CellLook] | None:
+        """Per column, how a row is painted now (None outside the rows).
+
+        The delegate calls this for every painted cell: after the first cell of a row it is two
+        dictionary lookups.
+        """
+        if row < 0 or row >= len(self._rows):
+            return None
+        alert_id = self._rows[row]
+        look = self._looks.get(alert_id)
+        return look if look is not None else self._make_look(alert_id)
+
+    def _make_look(self, alert_id: str) -> list[CellLook]:
+        rec = self.store.get(alert_id)
+        prio = self._key_of[alert_id][0]
+        if rec is not None and rec.snoozed_until is not None:
+            # Muted while snoozed: the colour depends on the time, rebuild it every tick.
+            look = [self._cell_look(self._role_values(alert_id, col, prio)) for col in range(8)]
+        else:
+            static = self._static_looks.get(alert_id)
+            if static is None:
+                cells = self._cells.get(alert_id) or self._make_cells(alert_id, prio)
+                static = [self._cell_look(cell) for cell in cells]
+                self._static_looks[alert_id] = static
+            look = list(static)
+            if rec is not None:
+                now = self._now
+                age, sla = look[COL_AGE], look[COL_SLA]
+                look[COL_AGE] = (labels.age(rec.created_at, now), *age[1:])
+                look[COL_SLA] = (labels.sla(rec, now), *sla[1:])
+                if prio == 1 and self._flash_on and rec.state is AlertState.NEW:
+                    flash = self._flash_brush
+                    for col in range(1, len(look)):
+                        cell = look[col]
+                        look[col] = (*cell[:3], flash, *cell[4:])
+        self._looks[alert_id] = look
+        return look
+
+    def _role_values(self, alert_id: str, col: int, prio: int) -> dict[int, Any]:
+        """Every painted role of one cell, computed now (the slow path, as data() answers)."""
+        return {
+            DISPLAY: self._display_at(alert_id, col, self._now),
+            FONT: self._bold if prio == 1 or col == COL_PRIO else None,
+            BACKGROUND: self._background(alert_id, col, prio),
+            FOREGROUND: self._foreground(alert_id, col, prio, self._now),
+            ALIGN: self._center if col in (COL_PRIO, COL_AGE, COL_SLA) else None,
+            DECORATION: self._decoration(alert_id) if col == COL_TYPE else None,
+        }
+
+    def _cell_look(self, cell: dict[int, Any]) -> CellLook:
+        font = cell.get(FONT)
+        fg = cell.get(FOREGROUND)
+        bg = cell.get(BACKGROUND)
+        pixmap = cell.get(DECORATION)
+        return (
+            cell.get(DISPLAY) or "",
+            (self._bold_pair if font is self._bold else (font, QFontMetrics(font)))
+            if font is not None
+            else None,
+            self._palette_for(fg) if fg is not None else None,
+            (self._flash_brush if bg is self._flash_bg else QBrush(bg)) if bg is not None else None,
+            QIcon(pixmap) if pixmap is not None else None,
+            self._center_flag if cell.get(ALIGN) is not None else None,
+            fg if fg is not None else self._palette.color(QPalette.ColorRole.Text),
+            pixmap,
+        )
+
+    def _palette_for(self, colour: QColor) -> QPalette:
+        key = colour.rgba()
+        palette = self._palettes.get(key)
+        if palette is None:
+            palette = QPalette(self._palette)
+            palette.setBrush(QPalette.ColorRole.Text, QBrush(colour))
+            self._palettes[key] = palette
+        return palette
 
     # --- rows --------------------------------------------------------------------------------
 
@@ -279,6 +420,8 @@ class AlertTableModel(QAbstractTableModel):
         self._key_of = dict(zip(self._rows, self._keys, strict=True))
         self._cache.clear()
         self._cells.clear()
+        self._static_looks.clear()
+        self._looks.clear()
         self.endResetModel()
 
     def _make_cells(self, alert_id: str, prio: int) -> list[dict[int, Any]]:
@@ -397,8 +540,7 @@ class AlertTableModel(QAbstractTableModel):
         del self._rows[row]
         del self._keys[row]
         del self._key_of[alert_id]
-        self._cache.pop(alert_id, None)
-        self._cells.pop(alert_id, None)
+        self._forget(alert_id)
         self.endRemoveRows()
 
     def _on_alerts_changed(self, ids: list[str]) -> None:
@@ -415,14 +557,20 @@ class AlertTableModel(QAbstractTableModel):
                 if alert_id not in self._pending:
                     self._on_alerts_added([alert_id])
                 continue
-            self._cache.pop(alert_id, None)
-            self._cells.pop(alert_id, None)
+            self._forget(alert_id)
             if _key(rec) != self._key_of[alert_id]:  # priority changed: move the row
                 self._remove(alert_id)
                 self._insert_sorted([(_key(rec), alert_id)])
             else:
                 row = self.row_of(alert_id)
                 self.dataChanged.emit(self.index(row, 0), self.index(row, last))
+
+    def _forget(self, alert_id: str) -> None:
+        """Drop what is cached about an alert (it changed or left)."""
+        self._cache.pop(alert_id, None)
+        self._cells.pop(alert_id, None)
+        self._static_looks.pop(alert_id, None)
+        self._looks.pop(alert_id, None)
 
     def _on_alerts_removed(self, ids: list[str]) -> None:
         for alert_id in ids:
@@ -431,6 +579,8 @@ class AlertTableModel(QAbstractTableModel):
 
     def tick(self, first: int, last: int) -> None:
         """Age, SLA and flash change with time: refresh only the rows on screen."""
+        self._now = self.clock()
+        self._looks.clear()  # rebuilt for the rows painted next, from the static looks
         if not self._rows:
             return
         first, last = max(0, first), min(len(self._rows) - 1, last)
