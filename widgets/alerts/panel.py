@@ -8,7 +8,6 @@ Coroutines from AlertActions run on the qasync loop when there is one; with a sy
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import math
 from collections.abc import Callable, Coroutine
@@ -29,6 +28,7 @@ from widgets.alerts.card import AlertCard
 from widgets.alerts.queue import AlertQueue
 from widgets.alerts.watchlist import WatchlistScreen
 from widgets.common import theme
+from widgets.common.commands import run_command
 
 log = logging.getLogger(__name__)
 
@@ -132,35 +132,18 @@ class AlertsPanel(QWidget):
             self.card.show_record(self.store.get(rec.id))
 
     def _run(self, coro: Coroutine[Any, Any, object], quiet: bool = False) -> None:
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            loop = None
-        if loop is not None:
-            task = loop.create_task(coro)
-            task.add_done_callback(lambda t: self._done(t, quiet))
-            return
-        try:
-            coro.send(None)
-        except StopIteration:
-            if not quiet:
-                self.card.show_message(tr("Comando inviato."))
-            return
-        except ActionRefused as exc:
-            self.card.show_message(str(exc), error=True)
-            return
-        except Exception as exc:  # e.g. the session was stopped: say so, never crash the loop
-            log.error("alert action failed: %s", exc)
-            self.card.show_message(tr("Azione non riuscita: riprovare."), error=True)
-            return
-        coro.close()
-        self.card.show_message(tr("Azione non inviata: collegamento non pronto."), error=True)
+        run_command(
+            coro,
+            lambda exc: self._done(exc, quiet),
+            lambda: self.card.show_message(
+                tr("Azione non inviata: collegamento non pronto."), error=True
+            ),
+        )
 
-    def _done(self, task: asyncio.Task[object], quiet: bool) -> None:
-        exc = task.exception()
+    def _done(self, exc: BaseException | None, quiet: bool) -> None:
         if isinstance(exc, ActionRefused):
             self.card.show_message(str(exc), error=True)
-        elif exc is not None:
+        elif exc is not None:  # e.g. the session was stopped: say so, never crash the loop
             log.error("alert action failed: %s", exc)
             self.card.show_message(tr("Azione non riuscita: riprovare."), error=True)
         elif not quiet:

@@ -8,7 +8,6 @@ watched plate arrive in the queue as ordinary plate-hit alerts (list "watch").
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta
@@ -34,6 +33,7 @@ from console.anpr.plates import PlateFormat, display_plate, normalise_plate, pla
 from console.anpr.watchlist import WatchlistError, WatchlistStore, WatchRow
 from console.i18n import tr
 from widgets.common import theme
+from widgets.common.commands import run_command
 
 log = logging.getLogger(__name__)
 
@@ -352,26 +352,14 @@ class WatchlistScreen(QWidget):
         done: Callable[[], None] | None = None,
         quiet: bool = False,
     ) -> None:
-        """Run a store coroutine on the qasync loop, or at once when the sender is synchronous
-        (Session.send only enqueues); errors become messages, never exceptions in the Qt loop."""
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            loop = None
-        if loop is not None:
-            task = loop.create_task(coro)
-            task.add_done_callback(lambda t: self._finished(t.exception(), done, quiet))
-            return
-        try:
-            coro.send(None)
-        except StopIteration:
-            self._finished(None, done, quiet)
-            return
-        except Exception as exc:
-            self._finished(exc, done, quiet)
-            return
-        coro.close()
-        self.show_message(tr("Comando non inviato: collegamento non pronto."), error=True)
+        """Run a store coroutine (see run_command); errors become messages, never exceptions."""
+        run_command(
+            coro,
+            lambda exc: self._finished(exc, done, quiet),
+            lambda: self.show_message(
+                tr("Comando non inviato: collegamento non pronto."), error=True
+            ),
+        )
 
     def _finished(
         self, exc: BaseException | None, done: Callable[[], None] | None, quiet: bool
