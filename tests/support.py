@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from pathlib import Path
 
 import keyring.backend
+
+from console.api.auth import TokenStore
+from console.api.session import Session
 
 
 class MemoryKeyring(keyring.backend.KeyringBackend):
@@ -34,3 +38,17 @@ async def until(condition: Callable[[], bool], limit: float, step: float = 0.02)
             if condition():
                 return
             await asyncio.sleep(step)
+
+
+def quick_session(
+    base_url: str, state_path: Path, ring: keyring.backend.KeyringBackend | None = None
+) -> Session:
+    """A console session tuned for tests on loopback: an in-memory keyring (shared when `ring`
+    is given, as across a console restart), a 1 s heartbeat and reconnection within 0.5 s."""
+    return Session(
+        base_url,
+        token_store=TokenStore(base_url, ring if ring is not None else MemoryKeyring()),
+        state_path=state_path,
+        heartbeat=1.0,
+        backoff_cap=0.5,
+    )

@@ -16,11 +16,9 @@ from pytestqt.qtbot import QtBot
 from console.alerts.actions import ActionRefused, AlertActions
 from console.alerts.store import AlertStore
 from console.anpr.gates import load_gates
-from console.api.auth import TokenStore
-from console.api.session import Session
 from console.intents import Intents
 from console.training.launcher import TrainingProcess
-from tests.support import MemoryKeyring, until
+from tests.support import quick_session, until
 from widgets.alerts.alarm import Alarm
 from widgets.alerts.panel import HANDOVER_CHANNEL, AlertsPanel
 
@@ -38,13 +36,7 @@ async def test_plate_hits_appear_are_verified_and_handed_over(
     server = make_training_server(
         scenario=True, layers=[milano_pack], rate_scale=40.0, extra_args=("--seed", "7")
     )
-    session = Session(
-        server.base_url,
-        token_store=TokenStore(server.base_url, MemoryKeyring()),
-        state_path=tmp_path / "link.sqlite",
-        heartbeat=1.0,
-        backoff_cap=0.5,
-    )
+    session = quick_session(server.base_url, tmp_path / "link.sqlite")
     store = AlertStore(gates=load_gates(milano_pack))
     session.router.subscribe("alert.", store.apply)
     try:
@@ -97,7 +89,8 @@ async def test_plate_hits_appear_are_verified_and_handed_over(
         # What the chat panel does with the draft once the operator presses send.
         sent = await asyncio.wait_for(
             session.client.request(
-                "POST", f"/chat/channels/{channel}/messages",
+                "POST",
+                f"/chat/channels/{channel}/messages",
                 json={"text": draft, "alert_id": hit.id},
             ),
             10,

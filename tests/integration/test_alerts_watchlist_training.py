@@ -16,11 +16,9 @@ from pytestqt.qtbot import QtBot
 
 from console.alerts.store import AlertStore
 from console.anpr.watchlist import WatchlistStore
-from console.api.auth import TokenStore
-from console.api.session import Session
 from console.training.launcher import TrainingProcess
 from tests.integration.conftest import API, auth_headers
-from tests.support import MemoryKeyring, until
+from tests.support import quick_session, until
 from widgets.alerts.watchlist import WatchlistScreen
 
 pytestmark = [pytest.mark.integration]
@@ -39,13 +37,7 @@ async def test_plate_added_on_the_screen_is_hit_by_live_transits(
     qtbot: QtBot,
 ) -> None:
     server = make_training_server(scenario=True, rate_scale=40.0, extra_args=("--seed", "7"))
-    session = Session(
-        server.base_url,
-        token_store=TokenStore(server.base_url, MemoryKeyring()),
-        state_path=tmp_path / "link.sqlite",
-        heartbeat=1.0,
-        backoff_cap=0.5,
-    )
+    session = quick_session(server.base_url, tmp_path / "link.sqlite")
     alerts = AlertStore()
     session.router.subscribe("alert.", alerts.apply)
     watch = WatchlistStore(user="radio")

@@ -10,14 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from console.api.auth import TokenStore
 from console.api.client import ApiClient
 from console.api.connection import LinkState
 from console.api.errors import ApiError
 from console.api.outbox import FAILED, SENT
 from console.api.session import Session
 from console.training.launcher import TrainingProcess
-from tests.support import MemoryKeyring, until
+from tests.support import MemoryKeyring, quick_session, until
 
 pytestmark = [pytest.mark.integration]
 
@@ -32,13 +31,7 @@ async def test_commands_queued_offline_apply_once_across_a_console_restart(
     state = tmp_path / "link.sqlite"
 
     # A console logs in and an alert arrives.
-    first = Session(
-        server.base_url,
-        token_store=TokenStore(server.base_url, ring),
-        state_path=state,
-        heartbeat=1.0,
-        backoff_cap=0.5,
-    )
+    first = quick_session(server.base_url, state, ring)
     await asyncio.wait_for(first.start("radio", "radio"), 30)
     alert = await asyncio.wait_for(
         first.client.request("POST", "/alerts", json={"title": "Allagamento sottopasso"}), 10
@@ -58,13 +51,7 @@ async def test_commands_queued_offline_apply_once_across_a_console_restart(
     await asyncio.wait_for(first.stop(), 10)  # the console is closed with 4 commands queued
 
     # A new console starts while the back-end is still down: token from the keyring, no password.
-    second = Session(
-        server.base_url,
-        token_store=TokenStore(server.base_url, ring),
-        state_path=state,
-        heartbeat=1.0,
-        backoff_cap=0.5,
-    )
+    second = quick_session(server.base_url, state, ring)
     failed: list[tuple[str, str]] = []
     second.outbox.command_failed.connect(lambda key, detail: failed.append((key, detail)))
     try:

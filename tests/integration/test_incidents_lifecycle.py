@@ -12,15 +12,13 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from console.api.auth import TokenStore
 from console.api.client import ApiClient
-from console.api.session import Session
 from console.incidents.desk import IncidentDesk
 from console.incidents.drafts import DraftStore
 from console.incidents.service import IncidentService
 from console.incidents.store import IncidentStore
 from console.training.launcher import TrainingProcess
-from tests.support import MemoryKeyring, until
+from tests.support import quick_session, until
 
 pytestmark = [pytest.mark.integration]
 
@@ -29,9 +27,7 @@ class Console:
     """The incident parts of one workstation, wired to a real Session as the app does."""
 
     def __init__(self, server: TrainingProcess, tmp: Path) -> None:
-        self.session = Session(server.base_url, token_store=TokenStore(server.base_url,
-                                                                        MemoryKeyring()),
-                               state_path=tmp / "link.sqlite", heartbeat=1.0, backoff_cap=0.5)
+        self.session = quick_session(server.base_url, tmp / "link.sqlite")
         self.store = IncidentStore()
         self.drafts = DraftStore(tmp / "drafts")
         self.service = IncidentService(self.store, self.drafts, self.session.send,
