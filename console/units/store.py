@@ -47,6 +47,10 @@ _EVENT_KIND = operator.attrgetter("event")
 _EVENT_DATA = operator.attrgetter("data")
 
 
+# The per-unit numpy columns, one row per unit: grown and compacted together.
+_ARRAYS = ("_lon", "_lat", "_x", "_y", "_heading", "_speed", "_status", "_trail", "_trail_len")
+
+
 class UnitsStore(QObject):
     SNAPSHOT_PATH = f"{contract.API_PREFIX}/units"
     EVENT_PREFIXES = ("unit.",)
@@ -87,20 +91,7 @@ class UnitsStore(QObject):
         if need <= cap:
             return
         new = max(need, cap * 2)
-        old = {
-            k: getattr(self, k)
-            for k in (
-                "_lon",
-                "_lat",
-                "_x",
-                "_y",
-                "_heading",
-                "_speed",
-                "_status",
-                "_trail",
-                "_trail_len",
-            )
-        }
+        old = {k: getattr(self, k) for k in _ARRAYS}
         self._alloc(new)
         for key, arr in old.items():
             getattr(self, key)[:cap] = arr
@@ -280,18 +271,7 @@ class UnitsStore(QObject):
         if row is None:
             return False
         keep = [i for i in range(len(self._ids)) if i != row]
-        arrays = (
-            "_lon",
-            "_lat",
-            "_x",
-            "_y",
-            "_heading",
-            "_speed",
-            "_status",
-            "_trail",
-            "_trail_len",
-        )
-        for key in arrays:
+        for key in _ARRAYS:
             arr = getattr(self, key)
             arr[: len(keep)] = arr[keep]
         self._ids.pop(row)
