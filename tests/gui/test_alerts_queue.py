@@ -307,15 +307,20 @@ def _pixels(panel: AlertsPanel) -> QImage:
     return viewport.grab().toImage()
 
 
-def test_fast_paint_draws_what_the_style_draws(qtbot: QtBot, setup: Any) -> None:
+@pytest.mark.parametrize("sheet", [False, True], ids=["qt-style", "console-style-sheet"])
+def test_fast_paint_draws_what_the_style_draws(qtbot: QtBot, setup: Any, sheet: bool) -> None:
     """The queue's delegate paints most cells itself (repaint speed); an operator must not be
     able to tell: pixel for pixel the same as Qt's own delegate reading data(), flash lit or not,
-    with a selected row, an escalated SLA, a snoozed (muted) row and texts cut with an ellipsis."""
+    with a selected row, an escalated SLA, a snoozed (muted) row and texts cut with an ellipsis;
+    with Qt's style and with the console's style sheet (which the application sets)."""
     from PySide6.QtWidgets import QStyledItemDelegate
 
     from widgets.alerts.queue import QueueDelegate
+    from widgets.common.style import style_sheet
 
     panel, store, _backend, _intents, clock = setup
+    if sheet:
+        panel.setStyleSheet(style_sheet())
     later = (clock.now + timedelta(minutes=10)).isoformat()
     store.ingest_many(
         [
@@ -348,3 +353,26 @@ def test_fast_paint_draws_what_the_style_draws(qtbot: QtBot, setup: Any) -> None
         assert fast == styled, "fast path differs from the style path"
         assert fast == reference, "the queue's look differs from the model's data()"
     assert queue.model.row_of("AL000080") >= 0
+
+
+def test_screenshot_of_the_queue(qtbot: QtBot, setup: Any) -> None:
+    """docs/screenshots/alerts-queue.png (written when CENTRALE_SCREENSHOTS is set): the queue
+    with the console's style sheet, an escalated P1 in its lit flash, a selected plate hit."""
+    import os
+    from pathlib import Path
+
+    from console.paths import REPO_ROOT
+    from widgets.common.style import style_sheet
+
+    panel, _store, _backend, _intents, _clock = setup
+    panel.setStyleSheet(style_sheet())
+    queue = panel.queue
+    queue.tick()  # the overdue P1 escalates and lights up
+    assert queue.model.flash_on
+    queue.select("AL000002")
+    panel.resize(1700, 520)
+    qtbot.wait_exposed(panel)
+    image = queue.grab()
+    assert image.width() > 800
+    if os.environ.get("CENTRALE_SCREENSHOTS"):
+        image.save(str(Path(REPO_ROOT) / "docs" / "screenshots" / "alerts-queue.png"))

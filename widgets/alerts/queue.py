@@ -361,7 +361,7 @@ class AlertQueue(QWidget):
         vh.setDefaultSectionSize(30)
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)  # never ResizeToContents
-        for col, width in enumerate((44, 170, 300, 140, 64, 130, 100, 190)):
+        for col, width in enumerate((44, 170, 300, 140, 64, 130, 100, 210)):
             hh.resizeSection(col, width)
         hh.setSectionResizeMode(COL_SUBJECT, QHeaderView.ResizeMode.Stretch)
         self.table.key_pressed.connect(self._on_key)
