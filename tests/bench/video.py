@@ -128,10 +128,19 @@ def rss_mb() -> float:
     return 0.0
 
 
+def spin(seconds: float) -> None:
+    """Let Qt run for `seconds` (players decode, tiles paint)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
+
+
 def run_console(args: argparse.Namespace, urls: dict[str, dict[str, str]]) -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ.setdefault("CENTRALE_HOME", tempfile.mkdtemp(prefix="centrale-bench-"))
-    from PySide6.QtCore import QCoreApplication, QEventLoop, QLoggingCategory, QTimer
+    from PySide6.QtCore import QCoreApplication, QEventLoop, QLoggingCategory
     from PySide6.QtWidgets import QApplication, QTabWidget, QWidget
 
     from console.cameras.store import CameraStore
@@ -141,11 +150,6 @@ def run_console(args: argparse.Namespace, urls: dict[str, dict[str, str]]) -> No
 
     QLoggingCategory.setFilterRules("qt.multimedia*=false\nqt.rhi*=false")
     _app = QApplication.instance() or QApplication([])
-
-    def spin(seconds: float) -> None:
-        loop = QEventLoop()
-        QTimer.singleShot(int(seconds * 1000), loop.quit)
-        loop.exec()
 
     def spin_until(cond: Any, timeout: float) -> bool:
         end = time.monotonic() + timeout
@@ -267,7 +271,7 @@ def screenshot(args: argparse.Namespace, urls: dict[str, dict[str, str]]) -> Non
     alarm tile badge, a tour running on another tile; plus the tour editor."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ.setdefault("CENTRALE_HOME", tempfile.mkdtemp(prefix="centrale-shot-"))
-    from PySide6.QtCore import QEventLoop, QLoggingCategory, QTimer
+    from PySide6.QtCore import QLoggingCategory
     from PySide6.QtWidgets import QApplication
 
     from console.api import contract
@@ -281,11 +285,6 @@ def screenshot(args: argparse.Namespace, urls: dict[str, dict[str, str]]) -> Non
 
     QLoggingCategory.setFilterRules("qt.multimedia*=false\nqt.rhi*=false")
     _app = QApplication.instance() or QApplication([])
-
-    def spin(seconds: float) -> None:
-        loop = QEventLoop()
-        QTimer.singleShot(int(seconds * 1000), loop.quit)
-        loop.exec()
 
     names = [
         "Piazza del Duomo", "Corso Buenos Aires", "Stazione Centrale", "Piazzale Loreto",
