@@ -373,6 +373,8 @@ def main() -> None:
         emit("event_to_pixel_samples", len(got), "probes", reference=len(ref))
         emit("event_to_pixel_p50", statistics.median(got), "ms", "<= 20",
              statistics.median(ref))
+        # ~110 probes in 6 s: p99 is the second-worst sample; p95 is a steadier view of the tail.
+        emit("event_to_pixel_p95", pct(got, 0.95), "ms", "", pct(ref, 0.95))
         emit("event_to_pixel_p99", pct(got, 0.99), "ms", "<= 50 and <= 2x reference",
              pct(ref, 0.99))
     if args.only in (None, "burst"):

@@ -169,7 +169,7 @@ class QueueDelegate(QStyledItemDelegate):
             painter.drawPixmap(x + icon_x, y + icon_y, pixmap)
         if not text:
             return
-        key = (text, font is not None, w, h, has_icon, centred)
+        key = (text, font is not None, w, h, has_icon, centred)  # the model has one bold font
         drawn = self._texts.get(key)
         if drawn is None:
             drawn = self._prepare(key, option, font[0] if font is not None else option.font)
