@@ -12,6 +12,7 @@ from console.api.contract import Event
 from tests.unit.alerts.samples import T0, base, scene
 from widgets.alerts.table_model import (
     ALERT_ID_ROLE,
+    COL_AGE,
     COL_PRIO,
     COL_SUBJECT,
     PRIORITY_ROLE,
@@ -210,3 +211,45 @@ def test_offscreen_inserts_wait_longer_than_onscreen_ones(store: AlertStore) -> 
     model.flush()
     assert model.row_of("AL004000") >= 0
     assert model.row_of("AL004001") >= 0
+
+
+def test_looks_follow_the_tick_and_changes(qapp: object) -> None:
+    """The delegate's cached looks: age and SLA as of the last tick, a change seen at once."""
+    now = [T0 + timedelta(minutes=1)]
+    store = AlertStore(clock=lambda: now[0])
+    store.reset(scene(T0))
+    model = AlertTableModel(store)
+    row = model.row_of("AL000007")
+    index = model.index(row, COL_SUBJECT)
+    look = model.look(row)
+    assert look is not None
+    assert look[COL_SUBJECT][0] == model.data(index)
+    assert look[COL_AGE][0] == model.data(model.index(row, COL_AGE))
+    now[0] += timedelta(minutes=30)
+    assert model.look(row) is look  # between ticks the painted age stays as it was
+    model.tick(0, model.rowCount() - 1)
+    fresh = model.look(row)
+    assert fresh is not None
+    assert fresh[COL_AGE][0] == model.data(model.index(row, COL_AGE)) != look[COL_AGE][0]
+    store.apply(
+        [
+            Event(
+                id=950,
+                event="alert.updated",
+                data=base(
+                    7,
+                    T0 - timedelta(minutes=25),
+                    source="sensor",
+                    type="sensor.hydro",
+                    priority=2,
+                    title="Seveso a Niguarda: rientrato",
+                    version=2,
+                ),
+            )
+        ]
+    )
+    changed = model.look(model.row_of("AL000007"))
+    assert changed is not None
+    assert changed[COL_SUBJECT][0] == "Seveso a Niguarda: rientrato"
+    assert model.look(-1) is None
+    assert model.look(model.rowCount()) is None
