@@ -16,7 +16,6 @@ def _tr_strings() -> set[str]:
         *(REPO_ROOT / "console/chat").glob("*.py"),
         *(REPO_ROOT / "widgets/chat").glob("*.py"),
         REPO_ROOT / "console/training/routes_chat.py",
-        REPO_ROOT / "console/training/chat_watch.py",
     ]
     for path in paths:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
