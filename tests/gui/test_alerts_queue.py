@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QFont, QImage
 from pytestqt.qtbot import QtBot
 
 from console.alerts.actions import AlertActions
@@ -319,6 +319,10 @@ def test_fast_paint_draws_what_the_style_draws(qtbot: QtBot, setup: Any, sheet: 
     from widgets.common.style import style_sheet
 
     panel, store, _backend, _intents, clock = setup
+    # Painted once, then restyled: what the delegate prepared (geometry, texts in their font)
+    # must be redone, as when the application sets its font and style sheet after start-up.
+    _pixels(panel)
+    panel.queue.setFont(QFont("DejaVu Sans", 12))
     if sheet:
         panel.setStyleSheet(style_sheet())
     later = (clock.now + timedelta(minutes=10)).isoformat()

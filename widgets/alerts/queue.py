@@ -15,7 +15,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRect, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPointF,
+    QRect,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -94,6 +103,7 @@ _State = QStyle.StateFlag
 # Cells in these states (or not enabled) are painted by the style: the selected row, the focus.
 _STYLE_STATES = (_State.State_Selected | _State.State_HasFocus | _State.State_Editing).value
 _ENABLED = _State.State_Enabled.value
+_RESTYLE = (QEvent.Type.StyleChange, QEvent.Type.FontChange, QEvent.Type.PaletteChange)
 _TEXT_CACHE = 20_000  # elided texts kept ready to draw (a screen shows ~250)
 
 
@@ -114,12 +124,17 @@ class QueueDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self._look = model.look
         self.fast = True  # False: every cell through the style (tests, comparisons)
-        # (width, height, has icon, centred) -> icon x, icon y, text x, y, width, height
+        # (width, height, has icon, centred) -> icon x, icon y, text rectangle
         self._geometry: dict[tuple[int, int, bool, bool], tuple[int, int, QRect]] = {}
         # (text, bold, width, height, has icon, centred) -> static text, x, y, font
         self._texts: dict[
             tuple[str, bool, int, int, bool, bool], tuple[QStaticText, float, float, QFont]
         ] = {}
+
+    def forget(self) -> None:
+        """Drop the geometry and prepared texts (the style, font or palette changed)."""
+        self._geometry.clear()
+        self._texts.clear()
 
     def initStyleOption(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -347,7 +362,8 @@ class AlertQueue(QWidget):
 
         self.table = QueueTable()
         self.table.setModel(self.model)
-        self.table.setItemDelegate(QueueDelegate(self.model, self.table))
+        self.delegate = QueueDelegate(self.model, self.table)
+        self.table.setItemDelegate(self.delegate)
         self.model.set_palette(self.palette())  # the table inherits it once laid out
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -501,6 +517,14 @@ class AlertQueue(QWidget):
         """Tell the model which rows are on screen: inserts below them are not urgent."""
         last = self.table.rowAt(self.table.viewport().height() - 1)
         self.model.visible_until = last if last >= 0 else self.model.rowCount() + 64
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        kind = event.type()
+        if kind in _RESTYLE and hasattr(self, "delegate"):
+            # A style sheet, font or palette set later (the application's) changes the cells.
+            self.model.set_palette(self.palette())
+            self.delegate.forget()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
