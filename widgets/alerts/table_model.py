@@ -130,7 +130,6 @@ class AlertTableModel(QAbstractTableModel):
         self._center_flag = Qt.AlignmentFlag.AlignCenter
         self._flash_brush = QBrush(self._flash_bg)
         self._bold_pair = (self._bold, QFontMetrics(self._bold))
-        self._prio_brush = {p: QBrush(c) for p, c in self._prio_bg.items()}
         self._last_flush = 0.0
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
