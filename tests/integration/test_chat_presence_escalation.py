@@ -48,7 +48,7 @@ async def room(
     monkeypatch: pytest.MonkeyPatch,
 ) -> AsyncIterator[tuple[Desk, Any, TrainingProcess]]:
     monkeypatch.setenv(ESCALATE_ENV, "3")
-    monkeypatch.setenv(PRESENCE_TTL_ENV, "6")
+    monkeypatch.setenv(PRESENCE_TTL_ENV, "8")
     server = make_training_server()
     radio = Desk(server, tmp_path / "radio", "radio")
     await radio.start()
@@ -113,7 +113,7 @@ async def test_a_crashed_console_goes_offline_on_the_server(room: Any) -> None:
     said = store.presence_of(RADIO)
     assert said is not None
     await radio.stop()  # gone without a word, like a crash or a cut cable
-    for _ in range(4):  # the supervisor's own heartbeat keeps it online meanwhile
+    for _ in range(5):  # the supervisor's own heartbeat keeps it online meanwhile
         await asyncio.sleep(2)
         ctx.services["chat_link"].tracker.beat()
     await until(lambda: store.presence(RADIO) == "offline", 30)
