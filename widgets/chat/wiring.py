@@ -23,6 +23,7 @@ from console.chat.service import ChatService
 from console.chat.store import ChatStore
 from console.i18n import tr
 from widgets.chat.presence import PresenceTracker
+from widgets.common.session_link import SessionLink, retry
 from widgets.common.timers import make_timer
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,7 @@ FLASH_CHECK_MS = 1_000
 SIGN_OFF_S = 2.0  # a clean close waits at most this long to say "offline"
 
 
-class ChatLink(QObject):
+class ChatLink(SessionLink):
     """Connects the chat service to the session once the composition root has created it."""
 
     def __init__(
@@ -42,45 +43,20 @@ class ChatLink(QObject):
         operator: str,
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.services = services
+        super().__init__(services, 500, parent)
         self.store = store
         self.service = service
         self.operator = operator
-        self.session: Any = None
-        self._tasks: set[asyncio.Future[Any]] = set()
-        self._timer = make_timer(self, 500, self.try_link)
         self.tracker = PresenceTracker(self._on_presence, parent=self)
         self._signed_off = False
         self._flash = make_timer(self, FLASH_CHECK_MS, store.check_flash)
         store.flash_escalated.connect(self._announce_escalation)
         store.server_escalated.connect(self._announce_server_escalation)
 
-    def enqueue(self, method: str, path: str, body: Any, key: str) -> str:
-        session = self.services.get("session")
-        if session is None:
-            raise RuntimeError("no session")
-        self.try_link()
-        return str(session.send(method, path, body, key))  # type: ignore[attr-defined]
-
-    async def fetch(self, path: str, params: dict[str, Any] | None = None) -> Any:
-        session = self.services.get("session")
-        if session is None:
-            raise RuntimeError("no session")
-        return await session.fetch(path, params)  # type: ignore[attr-defined]
-
     async def post(self, path: str, body: Any) -> Any:
-        session = self.services.get("session")
-        if session is None:
-            raise RuntimeError("no session")
-        return await session.client.request("POST", path, json=body)  # type: ignore[attr-defined]
+        return await self.current().client.request("POST", path, json=body)
 
-    def try_link(self) -> None:
-        session = self.services.get("session")
-        if session is None or session is self.session:
-            return
-        self.session = session
-        self._timer.stop()
+    def linked(self, session: Any) -> None:
         if not self.store.username:
             self.store.set_identity(getattr(session, "username", "") or self.operator, "")
         outbox = getattr(session, "outbox", None)
@@ -97,11 +73,11 @@ class ChatLink(QObject):
         self.tracker.start()
 
     def reload(self) -> None:
-        self._spawn(self._load())
+        self.spawn(retry("chat", self._load))
 
     def _on_presence(self, status: str) -> None:
         if self.session is not None and not self._signed_off:
-            self._spawn(self.service.announce(status))
+            self.spawn(self.service.announce(status))
 
     async def sign_off(self) -> None:
         """The console is closing cleanly: say "offline" now rather than go silent."""
@@ -114,28 +90,12 @@ class ChatLink(QObject):
         except TimeoutError:
             log.info("offline not announced within %s s: the back-end will time us out", SIGN_OFF_S)
 
-    def _spawn(self, coro: Any) -> None:
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # no event loop (tests without qasync): events still flow
-            coro.close()
-            return
-        task = loop.create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
     async def _load(self) -> None:
-        for _attempt in range(30):
-            try:
-                username = str(getattr(self.session, "username", "") or "")
-                if username:
-                    self.store.username = username
-                await self.service.announce(self.tracker.status or "online")
-                await self.service.refresh()
-                return
-            except Exception as exc:  # not signed in yet, server restarting: try again
-                log.info("chat not loaded yet: %s", exc)
-                await asyncio.sleep(2)
+        username = str(getattr(self.session, "username", "") or "")
+        if username:
+            self.store.username = username
+        await self.service.announce(self.tracker.status or "online")
+        await self.service.refresh()
 
     def _announce_escalation(self, message_id: str, level: int) -> None:
         status = self.services.get("status")

@@ -8,14 +8,13 @@ not wire an incident store, the `incident.` events and snapshot) as soon as the 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
 from console.incidents.desk import IncidentDesk
 from console.incidents.drafts import DraftStore
@@ -23,6 +22,7 @@ from console.incidents.messages import IncidentMessages
 from console.incidents.places import PlaceIndex, index_for
 from console.incidents.service import IncidentService
 from console.incidents.store import IncidentStore
+from widgets.common.session_link import SessionLink, retry
 
 log = logging.getLogger(__name__)
 
@@ -58,43 +58,18 @@ class PlaceIndexLoader(QObject):
             self.index = index
 
 
-class SessionLink(QObject):
+class IncidentLink(SessionLink):
     """Connects the desk's service to the session once the composition root has created it."""
 
     def __init__(self, services: dict[str, object], service: IncidentService,
                  own_store: IncidentStore | None, parent: QObject | None = None,
                  messages: IncidentMessages | None = None) -> None:
-        super().__init__(parent)
-        self.services = services
+        super().__init__(services, 1000, parent)
         self.service = service
         self.own_store = own_store
         self.messages = messages
-        self.session: Any = None
-        self._timer = QTimer(self)
-        self._timer.setInterval(1000)
-        self._timer.timeout.connect(self.try_link)
-        self._timer.start()
-        self._tasks: set[asyncio.Future[Any]] = set()
 
-    def enqueue(self, method: str, path: str, body: Any, key: str) -> str:
-        session = self.services.get("session")
-        if session is None:
-            raise RuntimeError("no session")
-        self.try_link()
-        return str(session.send(method, path, body, key))  # type: ignore[attr-defined]
-
-    async def fetch(self, path: str) -> Any:
-        session = self.services.get("session")
-        if session is None:
-            raise RuntimeError("no session")
-        return await session.fetch(path)  # type: ignore[attr-defined]
-
-    def try_link(self) -> None:
-        session = self.services.get("session")
-        if session is None or session is self.session:
-            return
-        self.session = session
-        self._timer.stop()
+    def linked(self, session: Any) -> None:
         outbox = getattr(session, "outbox", None)
         if outbox is not None:
             self.service.attach_outbox(outbox)
@@ -104,7 +79,6 @@ class SessionLink(QObject):
             for prefix in self.messages.EVENT_PREFIXES:
                 router.subscribe(prefix, self.messages.apply)
         if self.own_store is not None:
-            router = getattr(session, "router", None)
             if router is not None:
                 for prefix in self.own_store.EVENT_PREFIXES:
                     router.subscribe(prefix, self.own_store.apply)
@@ -115,25 +89,14 @@ class SessionLink(QObject):
 
     def reload(self) -> None:
         """Load the incident snapshot into our own store (only when the root did not wire one)."""
-        if self.own_store is None:
+        store = self.own_store
+        if store is None:
             return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # no event loop (tests without qasync): events still flow
-            return
-        task = loop.create_task(self._snapshot())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
 
-    async def _snapshot(self) -> None:
-        assert self.own_store is not None
-        for _attempt in range(30):
-            try:
-                self.own_store.reset(await self.fetch(self.own_store.SNAPSHOT_PATH))
-                return
-            except Exception as exc:  # not signed in yet, server restarting: try again
-                log.info("incident snapshot not loaded yet: %s", exc)
-                await asyncio.sleep(2)
+        async def snapshot() -> None:
+            store.reset(await self.fetch(store.SNAPSHOT_PATH))
+
+        self.spawn(retry("incident snapshot", snapshot))
 
 
 def desk_for(ctx: Any) -> IncidentDesk:
@@ -148,7 +111,7 @@ def desk_for(ctx: Any) -> IncidentDesk:
         services["incidents"] = store
     drafts = DraftStore()
     service = IncidentService(store, drafts, None)
-    link = SessionLink(services, service, own_store, parent=service)
+    link = IncidentLink(services, service, own_store, parent=service)
     service.enqueue = link.enqueue
     service.fetch = link.fetch
     desk = IncidentDesk(store, drafts, service, ctx.operator or "operatore")
