@@ -12,9 +12,10 @@ Signals:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import partial
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, Signal, SignalInstance
 from PySide6.QtGui import QKeyEvent, QTextCursor
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -31,6 +32,24 @@ from console.chat.model import MAX_TEXT
 from console.chat.templates import QUICK_REPLIES, TEMPLATES, Template
 from console.i18n import tr
 from widgets.common import theme
+
+
+def _note_row(
+    colour: str, undo_text: str, undo: Callable[[], object] | SignalInstance
+) -> tuple[QWidget, QLabel]:
+    """A hidden line above the text: what the next message carries, and how to drop it."""
+    row_widget = QWidget()
+    row = QHBoxLayout(row_widget)
+    row.setContentsMargins(0, 0, 0, 0)
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setStyleSheet(f"color: {colour};")
+    row.addWidget(label, 1)
+    button = QPushButton(undo_text)
+    button.clicked.connect(undo)
+    row.addWidget(button)
+    row_widget.hide()
+    return row_widget, label
 
 
 class ComposerEdit(QPlainTextEdit):
@@ -62,30 +81,13 @@ class Composer(QWidget):
         box.setContentsMargins(0, 4, 0, 0)
         box.setSpacing(4)
 
-        self.correction = QWidget()
-        row = QHBoxLayout(self.correction)
-        row.setContentsMargins(0, 0, 0, 0)
-        self.correction_label = QLabel()
-        self.correction_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.correction_label.setStyleSheet(f"color: {theme.WARNING};")
-        row.addWidget(self.correction_label, 1)
-        undo = QPushButton(tr("Annulla correzione"))
-        undo.clicked.connect(self.cancel_correction)
-        row.addWidget(undo)
-        self.correction.hide()
+        self.correction, self.correction_label = _note_row(
+            theme.WARNING, tr("Annulla correzione"), self.cancel_correction
+        )
         box.addWidget(self.correction)
-
-        self.attached = QWidget()
-        row = QHBoxLayout(self.attached)
-        row.setContentsMargins(0, 0, 0, 0)
-        self.attached_label = QLabel()
-        self.attached_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.attached_label.setStyleSheet(f"color: {theme.ACCENT};")
-        row.addWidget(self.attached_label, 1)
-        drop = QPushButton(tr("Togli allegato"))
-        drop.clicked.connect(self.clear_attachment)
-        row.addWidget(drop)
-        self.attached.hide()
+        self.attached, self.attached_label = _note_row(
+            theme.ACCENT, tr("Togli allegato"), self.clear_attachment
+        )
         box.addWidget(self.attached)
 
         self.edit = ComposerEdit()
