@@ -1,4 +1,4 @@
-"""The opening view a layout asks for: the city for a radio room, the metro area for a crisis room."""
+"""The opening view a layout asks for: the city for a radio room, the metro area for a crisis."""
 
 from __future__ import annotations
 

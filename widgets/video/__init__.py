@@ -119,7 +119,8 @@ def fill_from_catalogue(wall: Any, store: CameraStore, dwell_s: int) -> None:
         store.cameras_changed.disconnect(fill)
         size = wall.visible_count()
         if len(ids) <= size or dwell_s <= 0:
-            wall.apply_salvo(Salvo(tr("Tutte le telecamere"), wall.grid_name, ids[:size]))
+            tiles: list[str | None] = [*ids[:size]]
+            wall.apply_salvo(Salvo(tr("Tutte le telecamere"), wall.grid_name, tiles))
             return
         dwell = float(min(max(dwell_s, MIN_DWELL_S), MAX_DWELL_S))
         wall.start_tour(Tour.of_cameras(tr("Tutte le telecamere"), ids, dwell), whole_wall=True)
