@@ -77,6 +77,7 @@ class ViewLibrary:
         self._salvos: dict[str, Salvo] = {}
         self._tours: dict[str, Tour] = {}
         self._alarm_tile: int | None = None
+        self._last: dict[str, Salvo] = {}  # per wall: what it showed when last seen
         self.load_error = ""
         self._load()
 
@@ -130,6 +131,15 @@ class ViewLibrary:
             self._alarm_tile = index
             self._save()
 
+    def last(self, wall: str) -> Salvo | None:
+        """What the wall `wall` (a stable key, e.g. "video-room:3x3") showed last time."""
+        return self._last.get(wall)
+
+    def set_last(self, wall: str, salvo: Salvo) -> None:
+        if salvo.grid in GRIDS and salvo != self._last.get(wall):
+            self._last[wall] = salvo
+            self._save()
+
     def _load(self) -> None:
         if not self.path.exists():
             return
@@ -144,6 +154,10 @@ class ViewLibrary:
                 self._tours[tour.name] = tour
             alarm = raw.get("alarm_tile")
             self._alarm_tile = int(alarm) if alarm is not None else None
+            for key, item in dict(raw.get("last", {})).items():
+                last = Salvo(str(item["name"]), str(item["grid"]), list(item.get("tiles", [])))
+                if last.grid in GRIDS:
+                    self._last[str(key)] = last
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             # Keep the damaged file for inspection; start empty rather than refuse to start.
             self.load_error = str(exc)
@@ -151,6 +165,7 @@ class ViewLibrary:
             self._salvos.clear()
             self._tours.clear()
             self._alarm_tile = None
+            self._last.clear()
             os.replace(self.path, self.path.with_suffix(".bad"))
 
     def _save(self) -> None:
@@ -161,6 +176,10 @@ class ViewLibrary:
             ],
             "tours": [_tour_to_json(t) for t in self.tours()],
             "alarm_tile": self._alarm_tile,
+            "last": {
+                key: {"name": s.name, "grid": s.grid, "tiles": list(s.tiles)}
+                for key, s in sorted(self._last.items())
+            },
         }
         tmp = self.path.with_suffix(".tmp")
         tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -491,3 +491,42 @@ def test_a_mosaic_without_alarm_tile_takes_no_alarm(qtbot: Any, store: CameraSto
     assert wall is not None
     assert not any(t.alarm_target for t in wall.tiles)
     wall.release()
+
+
+def test_the_wall_comes_back_as_the_operator_left_it(
+    qtbot: Any, store: CameraStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from console.cameras import views
+    from widgets.shell.context import PanelContext
+    from widgets.shell.registry import PanelRegistry
+
+    monkeypatch.setattr(views, "state_dir", lambda: tmp_path)  # the operator's own files
+    registry = PanelRegistry()
+    register(registry)
+    ctx = PanelContext(services={"cameras": store}, operator="mrossi", mode="video-room")
+    params = {"grid": "2x2", "fill": True, "dwell": 0}
+
+    first = registry.create("video", ctx, params)
+    qtbot.add_widget(first)
+    wall = first.findChild(VideoWall)
+    assert wall is not None
+    wall.assign(3, "ptz1")
+    wall.remember()  # what the 5 s timer and the close do
+    chosen = [t.camera().id if t.camera() else None for t in wall.tiles[:4]]
+    wall.release()
+
+    again = registry.create("video", ctx, params)
+    qtbot.add_widget(again)
+    restored = again.findChild(VideoWall)
+    assert restored is not None
+    assert [t.camera().id if t.camera() else None for t in restored.tiles[:4]] == chosen
+    assert chosen[3] == "ptz1", "the operator's choice, not the catalogue's first page"
+    restored.release()
+
+    other = PanelContext(services={"cameras": store}, operator="lbianchi", mode="video-room")
+    fresh = registry.create("video", other, params)
+    qtbot.add_widget(fresh)
+    wall3 = fresh.findChild(VideoWall)
+    assert wall3 is not None
+    assert wall3.tiles[3].camera() is None or wall3.tiles[3].camera().id != "ptz1"  # type: ignore[union-attr]
+    wall3.release()

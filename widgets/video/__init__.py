@@ -6,7 +6,7 @@ Factories follow the shell's `factory(ctx, params) -> QWidget`. They take what t
 Wall params (layouts/*.toml): grid ("1", "2x2", "3x3", "4x4", "1+5", "1+7", "1+12"),
 alarm_tile (int; -1 = this wall takes no alarm pop-ups), salvo (name of a saved view to load at
 start), fill (true: show the catalogue, paging every `dwell` seconds when it does not fit;
-dwell = 0 keeps the first page).
+dwell = 0 keeps the first page). Without a salvo, a wall comes back as the operator left it.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from console.cameras.grids import GRIDS
 from console.cameras.store import CameraStore
 from console.i18n import tr
 from console.intents import Intents
+from widgets.common.timers import make_timer
 from widgets.video.backend import choose_backend, describe_video_backend
 
 __all__ = ["describe_video_backend", "fill_from_catalogue", "register"]
@@ -89,11 +90,48 @@ def make_wall_panel(ctx: Any, params: dict[str, Any]) -> QWidget:
     if store is None:
         panel.notice.setText(tr("Nessun elenco telecamere: server non collegato."))
     salvo = wall.library.salvo(str(params.get("salvo", ""))) if params.get("salvo") else None
+    key = f"{getattr(ctx, 'mode', '') or 'wall'}:{grid}"
+    last = wall.library.last(key)
     if salvo is not None:
         wall.apply_salvo(salvo)
+    elif last is not None and store is not None:
+        restore_when_known(wall, store, last)
     elif params.get("fill") and store is not None:
         fill_from_catalogue(wall, store, _int(params.get("dwell"), 20))
+    remember_wall(wall, key)
     return panel
+
+
+REMEMBER_MS = 5_000
+
+
+def remember_wall(wall: Any, key: str) -> None:
+    """Keep what the operator put on the wall, so the next start shows it again (not while a
+    tour runs: a tour is not a choice of cameras)."""
+    from console.cameras.views import Salvo
+
+    def save() -> None:
+        if wall.tour_running():
+            return
+        current = wall.current_salvo(tr("Ultima parete"))
+        if any(current.tiles):
+            wall.library.set_last(key, Salvo(current.name, current.grid, current.tiles))
+
+    wall.remember = save  # the tests and the shutdown path can save at once
+    make_timer(wall, REMEMBER_MS, save)
+
+
+def restore_when_known(wall: Any, store: CameraStore, last: Any) -> None:
+    """Show the last wall once the camera catalogue has arrived (cameras gone since are said)."""
+
+    def restore() -> None:
+        if not store.cameras() or any(t.camera() for t in wall.tiles):
+            return
+        store.cameras_changed.disconnect(restore)
+        wall.apply_salvo(last)
+
+    store.cameras_changed.connect(restore)
+    restore()
 
 
 def _int(value: object, default: int) -> int:
