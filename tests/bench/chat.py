@@ -112,6 +112,11 @@ def main() -> None:
         panel.view.show_channel(None)
         panel.view.show_channel("vvf")
 
+    def read_by_new_desk(message_id: str) -> None:
+        n = next(counter)
+        data = {"message_id": message_id, "desk": f"Sala {n}", "kind": "read", "at": T0.isoformat()}
+        store.apply([contract.Event(id=100_000 + n, event="chat.receipt", data=data)])
+
     def receipts(burst: int) -> Callable[[], None]:
         """`burst` read receipts from different desks, then the (coalesced) repaint, done now
         instead of after the coalescing delay, which is idle time, not work."""
@@ -119,21 +124,7 @@ def main() -> None:
         def run() -> None:
             newest = store.entries("vvf")[-1].id
             for _ in range(burst):
-                n = next(counter)
-                store.apply(
-                    [
-                        contract.Event(
-                            id=100_000 + n,
-                            event="chat.receipt",
-                            data={
-                                "message_id": newest,
-                                "desk": f"Sala {n}",
-                                "kind": "read",
-                                "at": T0.isoformat(),
-                            },
-                        )
-                    ]
-                )
+                read_by_new_desk(newest)
             panel.view._ticks_due.stop()
             panel.view.rebuild()
 
@@ -143,21 +134,7 @@ def main() -> None:
         def run() -> None:
             newest = store.entries("vvf")[-1].id
             for _ in range(burst):
-                n = next(counter)
-                store.apply(
-                    [
-                        contract.Event(
-                            id=100_000 + n,
-                            event="chat.receipt",
-                            data={
-                                "message_id": newest,
-                                "desk": f"Sala {n}",
-                                "kind": "read",
-                                "at": T0.isoformat(),
-                            },
-                        )
-                    ]
-                )
+                read_by_new_desk(newest)
                 panel.view.rebuild()
                 app.processEvents()
             panel.view._ticks_due.stop()
