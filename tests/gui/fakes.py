@@ -78,3 +78,45 @@ def sample_events(count: int, start_id: int = 1) -> list[Event]:
             name = "camera.updated"
         out.append(Event(id=i, event=name, data=data))
     return out
+
+
+class FakeOutbox(QObject):
+    """The outbox signals panels connect to; nothing is ever queued."""
+
+    command_sent = Signal(str, object)
+    command_failed = Signal(str, str)
+
+    def commands(self, _state: str | None = None) -> list[Any]:
+        return []
+
+
+class FakeRouter:
+    def __init__(self) -> None:
+        self.subscribed: list[tuple[str, Any]] = []
+
+    def subscribe(self, prefix: str, callback: Any) -> None:
+        self.subscribed.append((prefix, callback))
+
+    @property
+    def prefixes(self) -> list[str]:
+        return [prefix for prefix, _callback in self.subscribed]
+
+
+class FakeSession(QObject):
+    """A signed-in session as panels see it: commands are recorded, snapshots are empty."""
+
+    resync_required = Signal()
+
+    def __init__(self, username: str = "radio") -> None:
+        super().__init__()
+        self.username = username
+        self.outbox = FakeOutbox()
+        self.router = FakeRouter()
+        self.sent: list[tuple[str, str, Any, str]] = []
+
+    def send(self, method: str, path: str, body: Any = None, key: str | None = None) -> str:
+        self.sent.append((method, path, body, key or ""))
+        return key or ""
+
+    async def fetch(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        return []

@@ -6,48 +6,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
 from pytestqt.qtbot import QtBot
 
 from console.alerts.store import AlertStore
 from console.api import contract
 from console.intents import Intents
 from console.status import StatusModel
+from tests.gui.fakes import FakeSession
 from widgets.chat import register
 from widgets.chat.panel import ChatPanel
 from widgets.shell.context import PanelContext
 from widgets.shell.registry import PanelRegistry
-
-
-class FakeOutbox(QObject):
-    command_sent = Signal(str, object)
-    command_failed = Signal(str, str)
-
-    def commands(self, _state: str | None = None) -> list[Any]:
-        return []
-
-
-class FakeRouter:
-    def __init__(self) -> None:
-        self.subscribed: list[tuple[str, Any]] = []
-
-    def subscribe(self, prefix: str, callback: Any) -> None:
-        self.subscribed.append((prefix, callback))
-
-
-class FakeSession(QObject):
-    resync_required = Signal()
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.username = "radio"
-        self.outbox = FakeOutbox()
-        self.router = FakeRouter()
-        self.sent: list[tuple[str, str, Any, str]] = []
-
-    def send(self, method: str, path: str, body: Any = None, key: str | None = None) -> str:
-        self.sent.append((method, path, body, key or ""))
-        return key or ""
 
 
 def test_chat_panel_before_and_after_the_session(qtbot: QtBot) -> None:
@@ -82,7 +51,7 @@ def test_chat_panel_before_and_after_the_session(qtbot: QtBot) -> None:
     services["session"] = session
     link: Any = services["chat_link"]
     link.try_link()
-    assert [p for p, _cb in session.router.subscribed] == ["chat."]
+    assert session.router.prefixes == ["chat."]
     panel.composer.send.click()
     assert [(m, p, b["text"]) for m, p, b, _k in session.sent] == [
         ("POST", "/chat/channels/vvf/messages", "Richiesta supporto")

@@ -3,49 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import QObject, Signal
 from pytestqt.qtbot import QtBot
 
 from console.api import contract
 from console.incidents.desk import IncidentDesk
 from console.intents import Intents
+from tests.gui.fakes import FakeSession
 from widgets.incidents import register
 from widgets.incidents.panel import IncidentsPanel
 from widgets.incidents.units_board import UnitsBoard
 from widgets.shell.context import PanelContext
 from widgets.shell.registry import PanelRegistry
-
-
-class FakeOutbox(QObject):
-    command_sent = Signal(str, object)
-    command_failed = Signal(str, str)
-
-
-class FakeRouter:
-    def __init__(self) -> None:
-        self.subscribed: list[str] = []
-
-    def subscribe(self, prefix: str, _callback: Any) -> None:
-        self.subscribed.append(prefix)
-
-
-class FakeSession(QObject):
-    resync_required = Signal()
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.outbox = FakeOutbox()
-        self.router = FakeRouter()
-        self.sent: list[tuple[str, str, Any, str]] = []
-
-    def send(self, method: str, path: str, body: Any = None, key: str | None = None) -> str:
-        self.sent.append((method, path, body, key or ""))
-        return key or ""
-
-    async def fetch(self, path: str) -> Any:
-        return []
 
 
 def test_panels_share_a_desk_and_wait_for_the_session(qtbot: QtBot, centrale_home: Path) -> None:
@@ -75,7 +44,7 @@ def test_panels_share_a_desk_and_wait_for_the_session(qtbot: QtBot, centrale_hom
     ctx.services["session"] = session
     ctx.services["incident_link"].try_link()  # type: ignore[attr-defined]
     assert [s[:2] for s in session.sent] == [("POST", "/api/v1/incidents")]
-    assert sorted(session.router.subscribed) == ["chat.message", "incident."]
+    assert sorted(session.router.prefixes) == ["chat.message", "incident."]
     _method, _path, body, key = session.sent[0]
     created = contract.Incident.model_validate({
         **body, "id": "INC-1", "version": 1, "created_at": "2026-11-22T04:00:00Z",
