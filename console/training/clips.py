@@ -38,7 +38,7 @@ SUB_SIZE = (640, 360)
 FPS = 25
 DURATION_S = 12
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-RECIPE_VERSION = "3"
+RECIPE_VERSION = "4"
 # Bit-rate caps like real IP cameras' (main ~3 Mbit/s, sub ~1 Mbit/s): noisy sources (Life,
 # cellular automata) would otherwise reach 13 Mbit/s and skew every decoding benchmark.
 MAIN_MAXRATE_K = 3000
@@ -125,8 +125,11 @@ def _filtergraph(index: int, label_file: Path) -> str:
     colour, speed, lane = _VEHICLES[index % len(_VEHICLES)]
     box = "box=1:boxcolor=black@0.55:boxborderw=8:fontcolor=white"
     src = _SOURCES[index % len(_SOURCES)]
+    # setsar=1: generators scaled to 16:9 from another shape (400x224, 160x90...) carry a
+    # non-square sample aspect ratio, and a player then resamples every frame to the display
+    # aspect (QtMultimedia does it with a bicubic swscale per frame). Cameras send square pixels.
     return (
-        f"{src},format=yuv420p[bg];"
+        f"{src},format=yuv420p,setsar=1[bg];"
         f"color=c={colour}:s=160x70:r={FPS}[car];"
         f"[bg][car]overlay=x='mod(t*{speed},W+160)-160':y='H*{lane}':eval=frame,"
         f"drawtext={font}textfile={label_file}:expansion=none:x=24:y=24:fontsize=44:{box},"

@@ -115,6 +115,21 @@ def test_every_camera_decodes_over_rtsp_main_and_sub(server: streams.StreamServe
     log.info("ffmpeg RTSP 5 frames: median %.2f s, max %.2f s", times[len(times) // 2], times[-1])
 
 
+def test_every_clip_has_square_pixels(clips_dir: Path) -> None:
+    """A non-square sample aspect ratio distorts the picture and makes players resample every
+    frame (QtMultimedia: a bicubic swscale per frame in its render thread)."""
+    odd = {}
+    for path in sorted(clips_dir.glob(f"*{clips.SUFFIX}")):
+        out = subprocess.run(
+            ["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+             "stream=sample_aspect_ratio", "-of", "csv=p=0", str(path)],
+            capture_output=True, text=True, timeout=20, check=True,
+        )  # fmt: skip
+        if out.stdout.strip() not in ("1:1", "N/A", "0:1"):
+            odd[path.name] = out.stdout.strip()
+    assert not odd, odd
+
+
 def test_every_camera_decodes_over_http_ts(server: streams.StreamServer) -> None:
     urls, sizes = [], {}
     for cam in server.camera_ids():
