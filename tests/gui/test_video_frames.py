@@ -79,6 +79,28 @@ def test_scaler_reuses_its_picture_for_the_same_size() -> None:
     assert close(second.pixelColor(5, 5), QColor("#0000ff"), 25)
 
 
+def test_scaler_follows_a_stream_that_changes_format_mid_play() -> None:
+    """The scaler checks the frame's whole format once per frame: a camera that switches to
+    another pixel layout or size (encoder reconfigured) is converted right, not read with the
+    old layout."""
+    scaler = frames.FrameScaler(smooth=False)
+    red = scaler.scale(yuv_frame(PF.Format_YUV420P, RED_YUV), 40, 22)
+    assert red is not None
+    assert close(red.pixelColor(5, 5), QColor("#ff0000"), 25)
+    blue = scaler.scale(yuv_frame(PF.Format_NV12, BLUE_YUV), 40, 22)
+    assert blue is not None
+    assert close(blue.pixelColor(5, 5), QColor("#0000ff"), 25)
+    bigger = QVideoFrame(QVideoFrameFormat(QSize(128, 72), PF.Format_YUV420P))
+    assert bigger.map(QVideoFrame.MapMode.WriteOnly)
+    for plane, value in enumerate(RED_YUV):
+        data = memoryview(bigger.bits(plane))
+        data[:] = bytes([value]) * len(data)
+    bigger.unmap()
+    again = scaler.scale(bigger, 40, 22)
+    assert again is not None
+    assert close(again.pixelColor(39, 21), QColor("#ff0000"), 25)
+
+
 def test_unknown_format_falls_back_to_qt_painting(qtbot: Any) -> None:
     grey = QVideoFrame(QVideoFrameFormat(QSize(64, 36), PF.Format_Y8))
     assert grey.map(QVideoFrame.MapMode.WriteOnly)

@@ -103,6 +103,8 @@ class VideoTile(QWidget):
         self.alarm_target = False  # alarm pop-ups come to this tile (badge)
         self.tour_text = ""  # a tour runs here (badge)
         self.band_cache: tuple[object, QImage] | None = None  # overlays.py: name/clock band
+        self._geometry: tuple[object, QRectF] | None = None  # _picture_rect, per tile/frame size
+        self._bars_cache: tuple[object, list[QRect]] | None = None
         self.frames_painted = 0  # distinct frames that reached the screen
         self._last_painted: object = None
         self.frames_seen = 0
@@ -298,18 +300,48 @@ class VideoTile(QWidget):
     # --- painting ---------------------------------------------------------------------------
 
     def _picture_rect(self) -> QRectF:
+        """Where the picture goes: the frame's aspect fitted and centred in the tile.
+
+        Worked out again only when the tile or the stream changes size, not for every frame.
+        """
         frame = self._frame
         if frame is None:
             return QRectF(self.rect())
         size = frame.size()
-        w, h = max(1, size.width()), max(1, size.height())
         aspect = getattr(self._backend, "display_aspect", None)
         ratio = aspect() if callable(aspect) else None
+        key = (self.width(), self.height(), size.width(), size.height(), ratio)
+        if self._geometry is not None and self._geometry[0] == key:
+            return self._geometry[1]
+        w, h = max(1, size.width()), max(1, size.height())
         if ratio:  # the decoder's buffer may be padded: use the camera's own aspect
             h = max(1, round(w / ratio))
         scale = min(self.width() / w, self.height() / h)
         pw, ph = w * scale, h * scale
-        return QRectF((self.width() - pw) / 2, (self.height() - ph) / 2, pw, ph)
+        target = QRectF((self.width() - pw) / 2, (self.height() - ph) / 2, pw, ph)
+        self._geometry = (key, target)
+        return target
+
+    def _bars(self, picture: QRect) -> list[QRect]:
+        """The black bars around a picture that does not fill the tile (none for most)."""
+        key = (self.width(), self.height(), picture.x(), picture.y(), picture.width(),
+               picture.height())  # fmt: skip
+        if self._bars_cache is not None and self._bars_cache[0] == key:
+            return self._bars_cache[1]
+        w, h = self.width(), self.height()
+        top, bottom = picture.top(), picture.bottom() + 1
+        bars = [
+            bar
+            for bar in (
+                QRect(0, 0, w, top),
+                QRect(0, bottom, w, h - bottom),
+                QRect(0, top, picture.left(), picture.height()),
+                QRect(picture.right() + 1, top, w - picture.right() - 1, picture.height()),
+            )
+            if bar.isValid()
+        ]
+        self._bars_cache = (key, bars)
+        return bars
 
     def _tile_image(self, frame: QVideoFrame, target: QRectF) -> QImage | None:
         """The frame converted and scaled to the tile in one pass, once per frame.
@@ -362,16 +394,8 @@ class VideoTile(QWidget):
             dpr = self.devicePixelRatioF()
             size = QSize(round(image.width() / dpr), round(image.height() / dpr))
             picture = QRect(at, size)
-            w, h = self.width(), self.height()
-            top, bottom = picture.top(), picture.bottom() + 1
-            for bar in (
-                QRect(0, 0, w, top),
-                QRect(0, bottom, w, h - bottom),
-                QRect(0, top, picture.left(), picture.height()),
-                QRect(picture.right() + 1, top, w - picture.right() - 1, picture.height()),
-            ):
-                if bar.isValid():
-                    painter.fillRect(bar, _BLACK)
+            for bar in self._bars(picture):
+                painter.fillRect(bar, _BLACK)
             if dpr == 1.0:
                 painter.drawImage(at, image)
             else:  # device pixels 1:1 on a high-DPI screen
@@ -447,8 +471,16 @@ def _fits(image: QImage, target: QRectF, dpr: float) -> bool:
     )
 
 
+_clock: tuple[int, str] = (-1, "")
+
+
 def local_time() -> str:
-    return datetime.now().strftime("%d/%m/%Y %H:%M:%S")
+    """Local date and time for the tile's band, formatted once a second, not once a frame."""
+    global _clock
+    second = int(time.time())
+    if _clock[0] != second:
+        _clock = (second, datetime.fromtimestamp(second).strftime("%d/%m/%Y %H:%M:%S"))
+    return _clock[1]
 
 
 def overlay_font(size_pt: int, bold: bool = False) -> QFont:
