@@ -40,6 +40,10 @@ def _body_font() -> tuple[QFont, QFontMetrics, int]:
     return _fonts
 
 
+def band_height() -> int:
+    return _body_font()[2]
+
+
 def _top_band(tile: VideoTile, fm: QFontMetrics, font: QFont, line: int) -> QImage:
     """Camera name, PTZ badge and local time, drawn once per second (the clock), not per frame.
 

@@ -300,8 +300,11 @@ class VideoTile(QWidget):
     # --- painting ---------------------------------------------------------------------------
 
     def _picture_rect(self) -> QRectF:
-        """Where the picture goes: the frame's aspect fitted and centred in the tile.
+        """Where the picture goes: the frame's aspect fitted and centred below the name band.
 
+        The band (camera name, clock) sits above the picture, not on it: cameras burn their
+        own name and time into the top of the picture, and that time stamp is what an
+        operator quotes in a report, so nothing of ours may cover it.
         Worked out again only when the tile or the stream changes size, not for every frame.
         """
         frame = self._frame
@@ -310,15 +313,17 @@ class VideoTile(QWidget):
         size = frame.size()
         aspect = getattr(self._backend, "display_aspect", None)
         ratio = aspect() if callable(aspect) else None
-        key = (self.width(), self.height(), size.width(), size.height(), ratio)
+        band = band_height() if self._camera is not None else 0
+        key = (self.width(), self.height(), size.width(), size.height(), ratio, band)
         if self._geometry is not None and self._geometry[0] == key:
             return self._geometry[1]
         w, h = max(1, size.width()), max(1, size.height())
         if ratio:  # the decoder's buffer may be padded: use the camera's own aspect
             h = max(1, round(w / ratio))
-        scale = min(self.width() / w, self.height() / h)
+        room = max(1, self.height() - band)
+        scale = min(self.width() / w, room / h)
         pw, ph = w * scale, h * scale
-        target = QRectF((self.width() - pw) / 2, (self.height() - ph) / 2, pw, ph)
+        target = QRectF((self.width() - pw) / 2, band + (room - ph) / 2, pw, ph)
         self._geometry = (key, target)
         return target
 
@@ -481,6 +486,13 @@ def local_time() -> str:
     if _clock[0] != second:
         _clock = (second, datetime.fromtimestamp(second).strftime("%d/%m/%Y %H:%M:%S"))
     return _clock[1]
+
+
+def band_height() -> int:
+    """Height of the name band at the top of a tile (overlays.py draws it)."""
+    from widgets.video.overlays import band_height as height
+
+    return height()
 
 
 def overlay_font(size_pt: int, bold: bool = False) -> QFont:
