@@ -15,7 +15,7 @@ from console.api import contract
 from console.cameras.tile_state import TileState
 from widgets.video import frames
 from widgets.video.backend import BackendChoice
-from widgets.video.tile import VideoTile
+from widgets.video.tile import VideoTile, band_height
 
 # Qt's own conversion (the reference here, and the fallback) says so once, without a GPU.
 pytestmark = pytest.mark.qt_log_ignore("No RHI backend")
@@ -124,6 +124,29 @@ def test_tile_paints_the_scaled_frame_letterboxed(qtbot: Any) -> None:
     assert shown.pixelColor(200, 32) == QColor("#000000")  # below the name band
     assert shown.pixelColor(200, 290) == QColor("#000000")
     assert tile.frames_painted == 1
+
+
+def test_name_band_sits_above_the_picture_not_on_it(qtbot: Any) -> None:
+    """Cameras burn their name and time stamp into the picture's top rows: the band with our
+    name and clock must not cover them. A red picture with a blue top stripe (its first 6 of
+    36 rows): the stripe shows right below the band."""
+    frame = yuv_frame(PF.Format_YUV420P, RED_YUV)
+    assert frame.map(QVideoFrame.MapMode.ReadWrite)
+    for plane, value, rows in ((0, BLUE_YUV[0], 6), (1, BLUE_YUV[1], 3), (2, BLUE_YUV[2], 3)):
+        data = memoryview(frame.bits(plane))
+        stride = frame.bytesPerLine(plane)
+        data[: stride * rows] = bytes([value]) * (stride * rows)
+    frame.unmap()
+    tile = VideoTile(0, BackendChoice("qt", "test", True))
+    qtbot.add_widget(tile)
+    tile.resize(480, 270)  # 16:9 tile, 16:9 picture
+    shown = tile_with(tile, frame)
+    band = band_height()
+    assert band >= 12
+    blue = [y for y in range(band, 270) if close(shown.pixelColor(240, y), QColor("#0000ff"), 40)]
+    assert len(blue) >= 0.8 * 6 / 36 * (270 - band), (band, blue)  # the whole stripe shows
+    assert close(shown.pixelColor(240, 200), QColor("#ff0000"), 25)
+    assert close(shown.pixelColor(240, 268), QColor("#ff0000"), 25)  # down to the bottom
 
 
 def tile_with(tile: VideoTile, frame: QVideoFrame) -> QImage:
