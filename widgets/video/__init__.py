@@ -87,6 +87,11 @@ def make_wall_panel(ctx: Any, params: dict[str, Any]) -> QWidget:
     if alerts is not None and takes_alarms:
         connect_alerts(wall, alerts)
     panel = VideoPanel(wall)
+    services = getattr(ctx, "services", None)
+    if isinstance(services, dict):
+        from widgets.video.server_video import ServerVideoWatch
+
+        ServerVideoWatch(wall, services, parent=panel)
     if store is None:
         panel.notice.setText(tr("Nessun elenco telecamere: server non collegato."))
     salvo = wall.library.salvo(str(params.get("salvo", ""))) if params.get("salvo") else None

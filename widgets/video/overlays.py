@@ -123,7 +123,8 @@ def paint_overlays(tile: VideoTile, painter: QPainter) -> None:
             status = tr("In pausa: riquadro non visibile")
         if status:
             reason = tile.machine.reason
-            if reason and tile.machine.state in (TileState.RECONNECTING, TileState.FAILED):
+            waiting = (TileState.RECONNECTING, TileState.FAILED)
+            if reason and tile.machine.state in waiting and not tile.server_note:
                 status = f"{status}\n{reason}"
             from widgets.video.tile import overlay_font
 
@@ -135,7 +136,9 @@ def paint_overlays(tile: VideoTile, painter: QPainter) -> None:
             )
             _band(painter, bound.adjusted(-10, -6, 10, 6), 200)
             colour = theme.ERROR if tile.machine.state is TileState.FAILED else theme.WARNING
-            if tile.machine.state is TileState.CONNECTING:
+            if tile.machine.state is TileState.CONNECTING or (
+                tile.server_note and tile.server_note_calm
+            ):
                 colour = theme.TEXT
             painter.setPen(QColor(colour))
             painter.drawText(area, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, status)

@@ -63,6 +63,10 @@ def camera_mime(camera_id: str) -> QMimeData:
     return data
 
 
+# States in which a tile waits for a stream the server may not be serving yet.
+_WAITING = (TileState.CONNECTING, TileState.RECONNECTING, TileState.FAILED)
+
+
 class VideoTile(QWidget):
     activated = Signal(int)
     maximise_requested = Signal(int)
@@ -102,6 +106,8 @@ class VideoTile(QWidget):
         self.alarm_text = ""  # an alarm is showing here (red frame and banner)
         self.alarm_target = False  # alarm pop-ups come to this tile (badge)
         self.tour_text = ""  # a tour runs here (badge)
+        self.server_note = ""  # server_video.py: why the server's streams cannot play yet
+        self.server_note_calm = False  # ... and whether that is only "not ready yet"
         self.band_cache: tuple[object, QImage] | None = None  # overlays.py: name/clock band
         self._geometry: tuple[object, QRectF] | None = None  # _picture_rect, per tile/frame size
         self._bars_cache: tuple[object, list[QRect]] | None = None
@@ -202,6 +208,8 @@ class VideoTile(QWidget):
         text = self.machine.status_text()
         if self._wanted and self._camera is not None and not text and self._frame is None:
             text = tr("Connessione…") if self.machine.state is not TileState.IDLE else ""
+        if self.server_note and self.machine.state in _WAITING:
+            return self.server_note  # the server says why no camera can play yet
         return text
 
     def picture(self) -> QImage | None:
