@@ -111,8 +111,9 @@ def _cameras(ctx: ServerContext, rng: random.Random) -> list[c.Camera]:
             streams=camera_streams(ctx, cam_id), ptz=ptz, address=name,
             presets=[c.PtzPreset(id=f"p{k}", name=f"Preset {k}", heading=(heading + 90 * k) % 360)
                      for k in range(1, 4)] if ptz else [],
-            # Building facades with private windows are masked on every fourth camera.
-            privacy_masks=[[(0.0, 0.0), (0.22, 0.0), (0.22, 0.35), (0.0, 0.35)]]
+            # Building facades with private windows are masked on every fourth camera: top
+            # right, clear of the name and time stamp the camera burns in at the top left.
+            privacy_masks=[[(0.74, 0.0), (1.0, 0.0), (1.0, 0.32), (0.74, 0.32)]]
             if i % 4 == 1 else [],
         ))
     return cams
