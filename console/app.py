@@ -23,7 +23,7 @@ from typing import Any
 
 from console.cli import Options, parse_args
 from console.i18n import set_language, tr
-from console.logsetup import setup_logging
+from console.logsetup import route_qt_messages, setup_logging
 from console.settings import Settings, SettingsError
 
 log = logging.getLogger("console.app")
@@ -54,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         return fail(str(exc))
     log_file = setup_logging(opts.log_level or settings.get("log.level"))
+    route_qt_messages()
     try:
         set_language(opts.language or settings.get("ui.language"))
     except ValueError as exc:

@@ -75,3 +75,35 @@ def setup_logging(level: str = "INFO", log_dir: Path | None = None) -> Path:
     for noisy in ("httpx", "httpcore", "uvicorn.access"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     return path
+
+
+# Qt categories whose warnings describe the machine, not a fault an operator can act on (no
+# hardware decoder, no PipeWire, a platform plugin without some window hint): they go to the
+# log file, not to the terminal. What a camera did wrong reaches the tile in words anyway.
+QUIET_QT_CATEGORIES = ("qt.multimedia", "qt.qpa", "qt.rhi")
+_QUIET_QT_MESSAGES = ("This plugin does not support",)
+
+
+def route_qt_messages() -> None:
+    """Qt's own messages into our logging (category `qt.*`), scrubbed like everything else."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    levels = {
+        QtMsgType.QtDebugMsg: logging.DEBUG,
+        QtMsgType.QtInfoMsg: logging.INFO,
+        QtMsgType.QtWarningMsg: logging.WARNING,
+        QtMsgType.QtCriticalMsg: logging.ERROR,
+        QtMsgType.QtFatalMsg: logging.CRITICAL,
+    }
+
+    def handler(kind: QtMsgType, context: object, message: str) -> None:
+        category = str(getattr(context, "category", "") or "default")
+        name = category if category.startswith("qt") else f"qt.{category}"
+        level = levels.get(kind, logging.WARNING)
+        if level == logging.WARNING and (
+            name.startswith(QUIET_QT_CATEGORIES) or message.startswith(_QUIET_QT_MESSAGES)
+        ):
+            level = logging.INFO
+        logging.getLogger(name).log(level, "%s", message)
+
+    qInstallMessageHandler(handler)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -81,3 +82,29 @@ def test_terminal_log_lines_keep_the_traceback_in_the_file(tmp_path: Path) -> No
     assert "Traceback" not in line
     assert str(tmp_path / "c.log") in line
     assert record.exc_info is not None  # the file handler still gets it
+
+
+def test_qt_messages_reach_our_log_and_machine_notes_stay_off_the_terminal(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Qt's warnings go through logging (so the file has them, scrubbed); warnings that only
+    describe the machine (no hardware decoder...) are logged at INFO, below the terminal's
+    WARNING threshold."""
+    from PySide6 import QtCore
+
+    from console.logsetup import route_qt_messages
+
+    route_qt_messages()
+    try:
+        with caplog.at_level(logging.DEBUG):
+            QtCore.qWarning("rtsp://operatore:segreta@10.0.0.7/stream rifiutato")
+            QtCore.qCWarning(QtCore.QLoggingCategory("qt.multimedia.test"), "No HW decoder")
+    finally:
+        QtCore.qInstallMessageHandler(None)
+    records = {r.getMessage(): r for r in caplog.records if r.name.startswith("qt")}
+    plain = next(r for m, r in records.items() if "rifiutato" in m)
+    assert plain.levelno == logging.WARNING
+    assert plain.name == "qt.default"
+    quiet = records["No HW decoder"]
+    assert quiet.levelno == logging.INFO
+    assert quiet.name == "qt.multimedia.test"
