@@ -5,6 +5,7 @@ Operators never see a traceback; support staff find it in the log file, without 
 
 from __future__ import annotations
 
+import atexit
 import logging
 import logging.handlers
 import re
@@ -107,3 +108,5 @@ def route_qt_messages() -> None:
         logging.getLogger(name).log(level, "%s", message)
 
     qInstallMessageHandler(handler)
+    # Qt threads can still print while Python shuts down: give them Qt's own handler back.
+    atexit.register(qInstallMessageHandler, None)
