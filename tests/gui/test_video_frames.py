@@ -7,9 +7,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSize
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtCore import QPoint, QPointF, QSize, Qt
+from PySide6.QtGui import QColor, QImage, QKeyEvent, QPainter, QWheelEvent
 from PySide6.QtMultimedia import QMediaPlayer, QVideoFrame, QVideoFrameFormat
+from PySide6.QtWidgets import QApplication
 
 from console.api import contract
 from console.cameras.tile_state import TileState
@@ -171,3 +172,92 @@ def test_tile_shows_each_new_frame_not_the_first_one(qtbot: Any) -> None:
     assert close(first.pixelColor(160, 120), QColor("#ff0000"), 25)
     assert close(second.pixelColor(160, 120), QColor("#0000ff"), 25)
     assert tile.frames_painted == 2
+
+
+def halves_frame() -> QVideoFrame:
+    """A 64x36 YUV420P picture: left half red, right half blue."""
+    frame = QVideoFrame(QVideoFrameFormat(QSize(64, 36), PF.Format_YUV420P))
+    assert frame.map(QVideoFrame.MapMode.WriteOnly)
+    for plane in range(3):
+        data = memoryview(frame.bits(plane))
+        stride = frame.bytesPerLine(plane)
+        half = stride // 2
+        rows = len(data) // stride
+        for row in range(rows):
+            left = RED_YUV[plane]
+            right = BLUE_YUV[plane]
+            data[row * stride : row * stride + half] = bytes([left]) * half
+            data[row * stride + half : (row + 1) * stride] = bytes([right]) * (stride - half)
+    frame.unmap()
+    return frame
+
+
+def wheel(tile: VideoTile, x: float, y: float, notches: int) -> None:
+    pos = QPointF(x, y)
+    event = QWheelEvent(
+        pos, QPointF(tile.mapToGlobal(pos.toPoint())), QPoint(), QPoint(0, 120 * notches),
+        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )  # fmt: skip
+    QApplication.sendEvent(tile, event)
+
+
+def test_digital_zoom_shows_the_part_under_the_cursor_and_key_0_the_whole(qtbot: Any) -> None:
+    tile = VideoTile(0, BackendChoice("qt", "test", True))
+    qtbot.add_widget(tile)
+    tile.resize(480, 300)
+    whole = tile_with(tile, halves_frame())
+    target = tile._picture_rect()
+    left_x = int(target.x() + target.width() * 0.2)
+    mid_y = int(target.y() + target.height() * 0.6)
+    assert close(whole.pixelColor(left_x, mid_y), QColor("#ff0000"), 30)
+    wheel(tile, target.x() + target.width() * 0.95, mid_y, 6)  # zoom in at the right edge
+    assert tile.view.zoom > 3
+    zoomed = tile.grab().toImage()
+    assert close(zoomed.pixelColor(left_x, mid_y), QColor("#0000ff"), 30)  # all blue now
+    tile.keyPressEvent(
+        QKeyEvent(QKeyEvent.Type.KeyPress, Qt.Key.Key_0, Qt.KeyboardModifier.NoModifier)
+    )
+    assert tile.view.whole
+    back = tile.grab().toImage()
+    assert close(back.pixelColor(left_x, mid_y), QColor("#ff0000"), 30)
+
+
+def test_privacy_masks_follow_the_zoomed_picture(qtbot: Any) -> None:
+    """A mask over the right half still hides it when the operator zooms into it."""
+    tile = VideoTile(0, BackendChoice("qt", "test", True))
+    qtbot.add_widget(tile)
+    tile.resize(480, 300)
+    cam = contract.Camera(
+        id="c1", name="Duomo", lon=9.19, lat=45.46, heading=0,
+        streams=contract.CameraStreams(main_rtsp="rtsp://h/a", sub_rtsp="rtsp://h/b"),
+        privacy_masks=[[(0.5, 0.0), (1.0, 0.0), (1.0, 1.0), (0.5, 1.0)]],
+    )  # fmt: skip
+    tile.set_camera(cam, start=False)
+    tile.machine.state = TileState.PLAYING
+    tile._frame = halves_frame()
+    target = tile._picture_rect()
+    wheel(tile, target.x() + target.width() * 0.95, target.center().y(), 6)
+    assert tile.view.zoom > 3
+    shown = tile.grab().toImage()
+    # The whole zoomed view lies inside the masked half: black even at the tile's left side,
+    # where a mask drawn in tile coordinates would have left the (blue) picture bare.
+    probe = shown.pixelColor(int(target.x() + target.width() * 0.2), int(target.center().y()))
+    assert probe == QColor("#000000"), probe
+
+
+def test_zoom_on_a_libvlc_picture_draws_the_viewed_part(qtbot: Any) -> None:
+    tile = VideoTile(0, BackendChoice("vlc", "test", False))
+    qtbot.add_widget(tile)
+    tile.resize(480, 300)
+    image = QImage(64, 36, QImage.Format.Format_RGB32)
+    image.fill(QColor("#ff0000"))
+    painter = QPainter(image)
+    painter.fillRect(32, 0, 32, 36, QColor("#0000ff"))
+    painter.end()
+    tile_with(tile, image)  # type: ignore[arg-type]
+    target = tile._picture_rect()
+    wheel(tile, target.x() + target.width() * 0.95, target.center().y(), 6)
+    shown = tile.grab().toImage()
+    probe = shown.pixelColor(int(target.x() + target.width() * 0.2), int(target.center().y()))
+    assert close(probe, QColor("#0000ff"), 30)

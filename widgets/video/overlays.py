@@ -12,7 +12,7 @@ from PySide6.QtCore import QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPen
 
 from console.cameras.tile_state import TileState
-from console.i18n import tr
+from console.i18n import language, tr
 from widgets.common import theme
 
 if TYPE_CHECKING:
@@ -148,6 +148,8 @@ def paint_overlays(tile: VideoTile, painter: QPainter) -> None:
             _paint_info(tile, painter, fm, line)
 
     _paint_badges(tile, painter, fm, line)
+    if not tile.view.whole and camera is not None:
+        _paint_zoom(tile, painter, fm, line)
 
     if tile.alarm_text:
         _outline(painter, w, h, theme.PRIORITY[1], 4)
@@ -210,3 +212,20 @@ def _paint_info(tile: VideoTile, painter: QPainter, fm: QFontMetrics, line: int)
     painter.setPen(QColor(theme.TEXT))
     for i, text in enumerate(lines):
         painter.drawText(_PAD, line + fm.ascent() + i * fm.height() + _PAD // 2, text)
+
+
+def _paint_zoom(tile: VideoTile, painter: QPainter, fm: QFontMetrics, line: int) -> None:
+    """Top-right chip under the band: the picture is zoomed, by how much, how to go back.
+    A zoomed tile must never pass for the camera's whole view."""
+    factor = f"{tile.view.zoom:.1f}"
+    if language() == "it":
+        factor = factor.replace(".", ",")
+    text = tr("Zoom {z}× — tasto 0: intera", z=factor)
+    width = fm.horizontalAdvance(text) + 2 * _PAD
+    rect = QRectF(max(_PAD, tile.width() - width - _PAD), line + 4, width, fm.height() + 4)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    painter.setPen(QPen(QColor(theme.ACCENT), 1.5))
+    painter.setBrush(theme.qcolor(theme.BACKGROUND, 220))
+    painter.drawRoundedRect(rect, 4, 4)
+    painter.setPen(QColor(theme.TEXT))
+    painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)

@@ -32,11 +32,13 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPolygonF,
+    QWheelEvent,
 )
 from PySide6.QtMultimedia import QVideoFrame
 from PySide6.QtWidgets import QWidget
 
 from console.api import contract
+from console.cameras import zoom
 from console.cameras.tile_state import Command, Policy, TileMachine, TileState
 from console.i18n import tr
 from widgets.common import theme
@@ -108,6 +110,9 @@ class VideoTile(QWidget):
         self.tour_text = ""  # a tour runs here (badge)
         self.server_note = ""  # server_video.py: why the server's streams cannot play yet
         self.server_note_calm = False  # ... and whether that is only "not ready yet"
+        self.view = zoom.WHOLE  # digital zoom: the part of the picture shown
+        self._scaled_view = zoom.WHOLE
+        self._drag_from: QPointF | None = None
         self.band_cache: tuple[object, QImage] | None = None  # overlays.py: name/clock band
         self._geometry: tuple[object, QRectF] | None = None  # _picture_rect, per tile/frame size
         self._bars_cache: tuple[object, list[QRect]] | None = None
@@ -131,6 +136,7 @@ class VideoTile(QWidget):
         same = camera is not None and self._camera is not None and camera.id == self._camera.id
         if not same:
             self._frame = None
+            self.view = zoom.WHOLE
         self._camera = camera
         self._wanted = camera is not None
         if camera is None:
@@ -365,41 +371,55 @@ class VideoTile(QWidget):
         rect = target.toRect()
         width, height = round(rect.width() * dpr), round(rect.height() * dpr)
         cached = self._scaled
+        view = self.view
         if (
             self._scaled_from is frame
             and cached is not None
+            and self._scaled_view == view
             and (cached.width(), cached.height()) == (width, height)
         ):
             return cached
         if self._scaler is None:
             self._scaler = FrameScaler()
-        self._scaler.smooth = self._large
+        self._scaler.smooth = self._large or not view.whole
         # No setDevicePixelRatio() on it: that detaches (copies) an image that shows the
         # scaler's own memory, which would then stop following new frames. paintEvent maps
         # device pixels to the logical rectangle instead.
-        image = self._scaler.scale(frame, width, height)
-        self._scaled, self._scaled_from = image, frame
+        crop = None if view.whole else zoom.crop(view, frame.width(), frame.height())
+        image = self._scaler.scale(frame, width, height, crop)
+        self._scaled, self._scaled_from, self._scaled_view = image, frame, view
         return image
 
     def _paint_masks(self, painter: QPainter, target: QRectF) -> None:
+        """Privacy masks over the picture; with a digital zoom they follow the picture."""
         if self._camera is None or not self._camera.privacy_masks:
             return
+        painter.save()
+        painter.setClipRect(target)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor("#000000"))
+        view = self.view
         for polygon in self._camera.privacy_masks:
-            points = [
-                QPointF(target.x() + x * target.width(), target.y() + y * target.height())
-                for x, y in polygon
-            ]
+            points = []
+            for x, y in polygon:
+                u, v = view.to_view(x, y)
+                points.append(
+                    QPointF(target.x() + u * target.width(), target.y() + v * target.height())
+                )
             if len(points) >= 3:
                 painter.drawPolygon(QPolygonF(points))
+        painter.restore()
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         target = self._picture_rect()
         frame = self._frame
         image = self._tile_image(frame, target) if isinstance(frame, QVideoFrame) else None
-        if isinstance(frame, QImage) and _fits(frame, target, self.devicePixelRatioF()):
+        if (
+            isinstance(frame, QImage)
+            and self.view.whole
+            and _fits(frame, target, self.devicePixelRatioF())
+        ):
             image = frame  # libVLC already scaled it to the tile: blit, do not resample
         if image is not None:
             # Black only around the picture; whole pixels: a fractional offset resamples.
@@ -420,8 +440,12 @@ class VideoTile(QWidget):
                 options.aspectRatioMode = Qt.AspectRatioMode.IgnoreAspectRatio
                 frame.paint(painter, target, options)
             elif isinstance(frame, QImage):
-                painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self._large)
-                painter.drawImage(target, frame)
+                view = self.view
+                smooth = self._large or not view.whole
+                painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, smooth)
+                w, h = frame.width(), frame.height()
+                part = QRectF(view.x * w, view.y * h, view.size * w, view.size * h)
+                painter.drawImage(target, frame, part)
         if frame is not None:
             if frame is not self._last_painted:
                 self._last_painted = frame
@@ -443,7 +467,49 @@ class VideoTile(QWidget):
         self.activated.emit(self.index)
         if event.button() == Qt.MouseButton.LeftButton and self.machine.state is TileState.FAILED:
             self.retry()
+        if event.button() == Qt.MouseButton.LeftButton and not self.view.whole:
+            self._drag_from = event.position()  # a zoomed picture is dragged around
         super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        start = self._drag_from
+        if start is None or not event.buttons() & Qt.MouseButton.LeftButton:
+            super().mouseMoveEvent(event)
+            return
+        target = self._picture_rect()
+        now = event.position()
+        du = (now.x() - start.x()) / max(1.0, target.width())
+        dv = (now.y() - start.y()) / max(1.0, target.height())
+        self._drag_from = now
+        self.set_view(zoom.pan(self.view, du, dv))
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        self._drag_from = None
+        super().mouseReleaseEvent(event)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        """Digital zoom: the picture point under the cursor stays under it."""
+        steps = event.angleDelta().y() / 120
+        if self._frame is None or not steps:
+            event.ignore()
+            return
+        target = self._picture_rect()
+        pos = event.position()
+        u = min(1.0, max(0.0, (pos.x() - target.x()) / max(1.0, target.width())))
+        v = min(1.0, max(0.0, (pos.y() - target.y()) / max(1.0, target.height())))
+        self.set_view(zoom.zoom_at(self.view, zoom.STEP**steps, u, v))
+        event.accept()
+
+    def set_view(self, view: zoom.View) -> None:
+        """Show `view` of the picture (zoom.WHOLE: all of it)."""
+        if view == self.view:
+            return
+        self.view = view
+        if view.whole:
+            self.unsetCursor()
+        else:
+            self.setCursor(Qt.CursorShape.OpenHandCursor)
+        self.update()
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         self.maximise_requested.emit(self.index)
@@ -454,6 +520,12 @@ class VideoTile(QWidget):
         elif event.key() == Qt.Key.Key_I:
             self.show_info = not self.show_info
             self.update()
+        elif event.key() in (Qt.Key.Key_Plus, Qt.Key.Key_Equal) and self._frame is not None:
+            self.set_view(zoom.zoom_at(self.view, zoom.STEP))
+        elif event.key() == Qt.Key.Key_Minus:
+            self.set_view(zoom.zoom_at(self.view, 1 / zoom.STEP))
+        elif event.key() == Qt.Key.Key_0:
+            self.set_view(zoom.WHOLE)
         else:
             super().keyPressEvent(event)
 
