@@ -111,6 +111,19 @@ class TileMachine:
             self._enter(TileState.PLAYING)
         return []
 
+    def adopt(self) -> list[Command]:
+        """A player already showing this tile's stream was handed over (a tour's standby player
+        opened before the page turn): playing at once, as if its first frame had just come.
+
+        Nothing to open; stall detection and everything after run as for any playing tile.
+        """
+        self.failures = 0
+        self.attempts = 1
+        self.reason = ""
+        self._last_frame = self._clock()
+        self._enter(TileState.PLAYING)
+        return []
+
     def error(self, reason: str) -> list[Command]:
         """The player reported a failure; `reason` is already human (never holds a password)."""
         if self.state in (TileState.IDLE, TileState.FAILED, TileState.RECONNECTING):

@@ -25,20 +25,29 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QHideEvent, QKeyEvent, QRegion, QShowEvent
+from PySide6.QtGui import QGuiApplication, QHideEvent, QImage, QKeyEvent, QRegion, QShowEvent
+from PySide6.QtMultimedia import QVideoFrame
 from PySide6.QtWidgets import QGridLayout, QMenu, QWidget
 
+from console.api import contract
 from console.cameras.grids import GRIDS, grid_size, is_large
 from console.cameras.store import CameraStore
 from console.cameras.tile_state import Policy, TileState
-from console.cameras.tours import TourFrame, TourRun
+from console.cameras.tours import TourFrame, TourRun, prefetch_lead
 from console.cameras.views import Salvo, Tour, ViewLibrary
 from console.i18n import tr
 from widgets.common import theme
 from widgets.common.timers import make_timer
 from widgets.video import actions
-from widgets.video.backend import BackendChoice, BackendFactory, create_backend
+from widgets.video.backend import (
+    BackendChoice,
+    BackendFactory,
+    VideoBackend,
+    create_backend,
+    stream_url,
+)
 from widgets.video.occlusion import shared_occlusion
+from widgets.video.standby import StandbyPool, dispose
 from widgets.video.tile import VideoTile
 
 log = logging.getLogger(__name__)
@@ -100,6 +109,10 @@ class VideoWall(QWidget):
         self._visibility.timeout.connect(self.check_visibility)
         self.tour: TourRun | None = None
         self._tour_timer = make_timer(self, 1000, self._tour_step, single_shot=True, start=False)
+        # A tour's next page is opened on standby players shortly before the turn (standby.py).
+        self.standby = StandbyPool(choice, factory, MAX_TILES, self)
+        self._prefetch_timer = make_timer(self, 1000, self._prefetch, single_shot=True, start=False)
+        self._turning = False  # set_grid during a page turn keeps the standby players
         self._alarm_clear = make_timer(
             self, 60_000, self._clear_alarm, single_shot=True, start=False
         )
@@ -123,6 +136,8 @@ class VideoWall(QWidget):
         if name not in GRIDS:
             raise ValueError(f"unknown grid {name!r}")
         changed = name != self.grid_name
+        if changed and not self._turning:
+            self.standby.clear()  # opened for tiles of the old layout
         self.grid_name = name
         self.maximised = None
         self._relayout()
@@ -270,14 +285,18 @@ class VideoWall(QWidget):
 
     def check_visibility(self) -> None:
         self._uncovered = self._covered_probe()
+        seen = False
         for tile in self.tiles:
             if tile.camera() is None:
                 continue
             if self._is_visible(tile):
+                seen = True
                 if tile.suspended:
                     tile.resume()
             else:
                 tile.suspend()
+        if not seen:
+            self.standby.clear()  # nobody sees the wall: nothing is prepared for it either
 
     def _covered_probe(self) -> QRegion | None:
         """What other windows leave of ours (X11 only); None = cannot tell, assume visible."""
@@ -311,12 +330,15 @@ class VideoWall(QWidget):
     def hideEvent(self, event: QHideEvent) -> None:
         super().hideEvent(event)
         self._visibility.stop()
+        self.standby.clear()
         for tile in self.tiles:
             tile.suspend()
 
     def release(self) -> None:
         self.stop_all()
         self._tour_timer.stop()
+        self._prefetch_timer.stop()
+        self.standby.clear()
         self._visibility.stop()
         for tile in self.tiles:
             tile.release()
@@ -357,6 +379,7 @@ class VideoWall(QWidget):
             if cam_id and camera is None:
                 missing.append(cam_id)
             tile.set_camera(camera, start=False)
+        self._adopt_standby()
         self.start_all()
         if missing:
             self.notice.emit(tr("Telecamere non più disponibili: {ids}", ids=", ".join(missing)))
@@ -381,6 +404,8 @@ class VideoWall(QWidget):
     def stop_tour(self) -> None:
         run, self.tour = self.tour, None
         self._tour_timer.stop()
+        self._prefetch_timer.stop()
+        self.standby.clear()
         if run is not None:
             self._mark_tour_tiles()
             self.tour_changed.emit()
@@ -391,6 +416,8 @@ class VideoWall(QWidget):
             return
         run.paused, run.pause_reason = True, reason
         self._tour_timer.stop()
+        self._prefetch_timer.stop()
+        self.standby.clear()
         self._mark_tour_tiles()
         self.tour_changed.emit()
         self.notice.emit(reason or tr("Giro in pausa"))
@@ -410,17 +437,102 @@ class VideoWall(QWidget):
         run = self.tour
         if run is None or run.paused:
             return
-        for _ in range(len(run.frames)):  # skip stops whose cameras are all gone
-            frame = run.advance()
-            if self._show_frame(run, frame):
-                break
-        else:
-            self.notice.emit(tr("Giro fermato: nessuna telecamera del giro è disponibile"))
-            self.stop_tour()
-            return
+        self._prefetch_timer.stop()
+        self._turning = True
+        try:
+            for _ in range(len(run.frames)):  # skip stops whose cameras are all gone
+                frame = run.advance()
+                if self._show_frame(run, frame):
+                    break
+            else:
+                self.notice.emit(tr("Giro fermato: nessuna telecamera del giro è disponibile"))
+                self.stop_tour()
+                return
+        finally:
+            self._turning = False
+            self.standby.clear()  # what no tile took over
         self._tour_timer.start(max(1, int(frame.dwell_s * 1000)))
+        if len(run.frames) > 1:
+            lead = prefetch_lead(frame.dwell_s)
+            self._prefetch_timer.start(max(0, int((frame.dwell_s - lead) * 1000)))
         self._mark_tour_tiles()
         self.tour_changed.emit()
+
+    def _prefetch(self) -> None:
+        """Open the tour's next stop on standby players, so the turn shows pictures at once.
+
+        Only while the tour runs and someone can see the wall; at most one page.
+        """
+        run = self.tour
+        if run is None or run.paused or not self._seen():
+            return
+        frame = run.peek()
+        if frame is not None:
+            self.standby.prefetch(self._standby_targets(run, frame))
+
+    def _seen(self) -> bool:
+        """At least one laid-out tile is on screen (hidden and covered walls prepare nothing)."""
+        if not self.isVisible():
+            return False
+        return any(self._is_visible(t) for t in self.tiles[: self.visible_count()])
+
+    def _standby_targets(self, run: TourRun, frame: TourFrame) -> list[tuple[str, tuple[int, int]]]:
+        """(URL, tile size in pixels) of each camera the next stop shows, as its tile opens it."""
+        grid = self.grid_name
+        ids: list[str | None]
+        if frame.salvo:
+            salvo = self.library.salvo(frame.salvo)
+            if salvo is None:
+                return []
+            grid, ids = salvo.grid, list(salvo.tiles)
+        elif run.whole_wall:
+            grid, ids = run.grid or self.grid_name, list(frame.cameras)
+        else:
+            ids = [None] * run.tile + list(frame.cameras[:1])
+        same_layout = grid == self.grid_name
+        targets = []
+        for i, cam_id in enumerate(ids[: len(GRIDS[grid])]):
+            camera = self.store.get(cam_id) if (cam_id and self.store is not None) else None
+            if camera is None:
+                continue
+            tile = self.tiles[i]
+            if same_layout and not self._is_visible(tile):
+                continue  # a tile nobody sees will not play: nothing to prepare
+            url = self._url_at(tile, camera, grid, same_layout)
+            if url:
+                dpr = tile.devicePixelRatioF()
+                targets.append((url, (int(tile.width() * dpr), int(tile.height() * dpr))))
+        return targets
+
+    def _url_at(
+        self, tile: VideoTile, camera: contract.Camera, grid: str, same_layout: bool
+    ) -> str | None:
+        if same_layout:
+            return tile.url_for(camera)  # sub or main as the tile is now (maximised too)
+        return stream_url(camera, is_large(grid, tile.index), self.choice.can_play_rtsp)
+
+    def _adopt_standby(self) -> None:
+        """At a turn, tiles whose new stream is already playing on standby take that player."""
+        if not self.standby.entries():
+            return
+        for tile in self.tiles[: self.visible_count()]:
+            url = tile.wanted_url()
+            if url is None or tile.machine.state is not TileState.IDLE:
+                continue
+            if not self._is_visible(tile):
+                continue
+            entry = self.standby.take(url, tile.machine.policy.stall_timeout_s)
+            if entry is not None and entry.frame is not None:
+                self._hand_over(tile, entry.backend, url, entry.frame)
+
+    def _hand_over(
+        self, tile: VideoTile, backend: VideoBackend, url: str, frame: QImage | QVideoFrame
+    ) -> None:
+        if isinstance(backend, QObject):
+            backend.setParent(tile)  # goes with the tile, like the players it makes itself
+        old = tile.adopt(backend, url, frame)
+        if old is not None:
+            dispose(old)
 
     def _show_frame(self, run: TourRun, frame: TourFrame) -> bool:
         known = [c for c in frame.cameras if self.store is not None and self.store.get(c)]
@@ -433,7 +545,7 @@ class VideoWall(QWidget):
         if not known:
             return False
         if not run.whole_wall:
-            return self._put(run.tile, known[0])
+            return self._show_on_tile(run.tile, known[0])
         self.stop_all()  # a tile keeps its player across set_camera(start=False)
         if run.grid and run.grid != self.grid_name:
             self.set_grid(run.grid)  # back from a saved view with another layout
@@ -441,7 +553,23 @@ class VideoWall(QWidget):
             cam_id = frame.cameras[i] if i < len(frame.cameras) else None
             camera = self.store.get(cam_id) if (cam_id and self.store is not None) else None
             tile.set_camera(camera, start=False)
+        self._adopt_standby()
         self.start_all()
+        return True
+
+    def _show_on_tile(self, index: int, camera_id: str) -> bool:
+        """A one-tile tour's next camera: its standby player if it has a picture, else connect."""
+        tile = self.tiles[index]
+        camera = self.store.get(camera_id) if self.store is not None else None
+        url = tile.url_for(camera) if camera is not None else None
+        entry = None
+        if url is not None and self._is_visible(tile):
+            entry = self.standby.take(url, tile.machine.policy.stall_timeout_s)
+        if camera is None or url is None or entry is None or entry.frame is None:
+            return self._put(index, camera_id)
+        tile.set_camera(camera, start=False)
+        self._hand_over(tile, entry.backend, url, entry.frame)
+        self.select(index)
         return True
 
     def _mark_tour_tiles(self) -> None:
