@@ -2,6 +2,7 @@
 
     python -m tests.bench.video [--seconds 60] [--backend qt|vlc] [--switches 200]
     python -m tests.bench.video --screenshot docs/screenshots/video_wall_3x3.png
+    python -m tests.bench.video --tour 6 [--dwell 12] [--tour-screenshot PATH.png]
 
 The training stream server runs in a child process (as it does in a real exercise), so the
 console's CPU is measured alone. Prints one JSON object per line (STYLE.md). The machine is
@@ -341,6 +342,107 @@ def screenshot(args: argparse.Namespace, urls: dict[str, dict[str, str]]) -> Non
     wall.release()
 
 
+def tour(args: argparse.Namespace, urls: dict[str, dict[str, str]]) -> None:
+    """A 4x4 videowall paging through the cameras (whole-wall tour), turns with and without
+    standby players, alternated so both see the same load: tiles with a picture at the turn,
+    seconds until all sixteen play, and the console's CPU over whole dwells."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ.setdefault("CENTRALE_HOME", tempfile.mkdtemp(prefix="centrale-tour-"))
+    from PySide6.QtCore import QCoreApplication, QEventLoop, QLoggingCategory
+    from PySide6.QtWidgets import QApplication
+
+    from console.cameras.store import CameraStore
+    from console.cameras.tile_state import TileState
+    from console.cameras.views import Tour
+    from widgets.video.backend import choose_backend
+    from widgets.video.panel import VideoPanel
+    from widgets.video.wall import VideoWall
+
+    QLoggingCategory.setFilterRules("qt.multimedia*=false\nqt.rhi*=false")
+    _app = QApplication.instance() or QApplication([])
+    choice = choose_backend(args.backend)
+    names = [
+        "Piazza del Duomo", "Corso Buenos Aires", "Stazione Centrale", "Piazzale Loreto",
+        "Darsena", "Arco della Pace", "Viale Monza 140", "Porta Garibaldi", "Navigli - Alzaia",
+        "Piazza Affari", "Corso Como", "Via Padova 70", "Parco Sempione", "Porta Romana",
+        "Viale Fulvio Testi", "Piazzale Cadorna",
+    ]  # fmt: skip
+    store = CameraStore()
+    base = {"lon": 9.19, "lat": 45.46, "heading": 0}
+    store.reset(
+        [
+            {"id": c, "name": names[i % len(names)], "streams": s, **base}
+            for i, (c, s) in enumerate(urls.items())
+        ]
+    )
+    ids = list(urls)[:16]
+    wall = VideoWall(store, choice, operator="bench")
+    panel = VideoPanel(wall)
+    panel.resize(1920, 1080)
+    panel.show()
+    wall.set_grid("4x4")
+    tiles = wall.tiles[:16]
+    # two pages of the same sixteen cameras, every tile changing camera at each turn
+    steps = ids + ids[::-1]
+    print(json.dumps({"bench": "video", "info": choice.as_dict(), "tour": args.tour}), flush=True)
+
+    def playing() -> int:
+        return sum(t.machine.state is TileState.PLAYING for t in tiles)
+
+    standby_prefetch = wall.standby.prefetch
+    results: dict[bool, dict[str, list[float]]] = {
+        on: {"at_turn": [], "all_playing": [], "cpu": []} for on in (True, False)
+    }
+    turned: list[float] = []
+    wall.tour_changed.connect(lambda: turned.append(time.monotonic()))
+    shots = {True: args.tour_screenshot, False: ""}
+    if args.tour_screenshot:
+        path = Path(args.tour_screenshot)
+        shots[False] = str(path.with_name(path.stem + "_without_standby.png"))
+    wall.start_tour(Tour.of_cameras("Tutte le telecamere", steps, args.dwell), whole_wall=True)
+    for turn in range(args.tour * 2):
+        on = turn % 2 == 0
+        wall.standby.prefetch = (  # type: ignore[method-assign]
+            standby_prefetch if on else (lambda wanted: None)
+        )
+        count = len(turned)
+        cpu0, t0 = self_cpu(), time.monotonic()
+        while len(turned) == count:  # the dwell, prefetch included, up to the turn
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+            time.sleep(0.005)
+        results[on]["cpu"].append((self_cpu() - cpu0) / (time.monotonic() - t0))
+        results[on]["at_turn"].append(playing())
+        t_turn = turned[-1]
+        if shots[on] and turn >= 2:
+            spin(0.3)
+            panel.grab().save(shots[on])
+            shots[on] = ""
+        while playing() < len(tiles) and time.monotonic() - t_turn < 15:
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+            time.sleep(0.005)
+        results[on]["all_playing"].append(time.monotonic() - t_turn)
+    # the first dwell of each kind began from a cold wall: counted from the second turn on
+    with_, without = (results[True], results[False])
+    emit(
+        "tour_tiles_with_picture_at_turn",
+        statistics.median(with_["at_turn"][1:] or with_["at_turn"]),
+        "tiles of 16", "16", statistics.median(without["at_turn"][1:] or without["at_turn"]),
+    )  # fmt: skip
+    emit(
+        "tour_turn_to_all_playing",
+        statistics.median(with_["all_playing"][1:] or with_["all_playing"]),
+        "s", "~0", statistics.median(without["all_playing"][1:] or without["all_playing"]),
+    )  # fmt: skip
+    emit(
+        "tour_cpu_per_dwell",
+        statistics.median(with_["cpu"][1:] or with_["cpu"]),
+        "cores", f"~ reference x (1 + {3.0:g}/{args.dwell:g})",
+        statistics.median(without["cpu"][1:] or without["cpu"]),
+    )  # fmt: skip
+    print(json.dumps({"bench": "video", "raw": {str(k): v for k, v in results.items()}}))
+    wall.release()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=60.0)
@@ -349,6 +451,9 @@ def main() -> None:
     parser.add_argument("--switches", type=int, default=200)
     parser.add_argument("--first-frames", type=int, default=8)
     parser.add_argument("--screenshot", default="", help="save the 3x3 wall to this PNG")
+    parser.add_argument("--tour", type=int, default=0, help="page turns of each kind")
+    parser.add_argument("--dwell", type=float, default=12.0, help="tour dwell, seconds")
+    parser.add_argument("--tour-screenshot", default="", help="the 4x4 wall just after a turn")
     parser.add_argument("--serve", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -358,6 +463,8 @@ def main() -> None:
     try:
         if args.screenshot:
             screenshot(args, urls)
+        elif args.tour:
+            tour(args, urls)
         else:
             run_console(args, urls)
     finally:

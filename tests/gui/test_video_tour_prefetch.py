@@ -151,21 +151,38 @@ def test_a_failed_standby_does_not_break_the_turn(qtbot: Any, wall: VideoWall) -
     assert wall.standby.entries() == []
 
 
-def test_a_standby_without_a_picture_yet_leaves_the_tile_to_connect(
+def test_a_standby_still_connecting_is_taken_over_and_goes_on_connecting(
     qtbot: Any, wall: VideoWall
 ) -> None:
     start_wall_tour(qtbot, wall, PAGE_1 + PAGE_2)
     prefetch_timer(wall).fire()
-    entries = wall.standby.entries()
-    for entry in entries:
-        entry.backend.stop()  # e.g. still in the RTSP handshake: no frame yet
+    standby = {e.url: e.backend for e in wall.standby.entries()}
+    assert all(e.frame is None for e in wall.standby.entries()), "no frame yet: still setting up"
+    opened_before = list(FakeBackend.opened)
     states = record_states(wall)
     tour_timer(wall).fire()
     assert cams(wall, 4) == PAGE_2
-    assert (0, "connecting") in states, "connects as without standby"
-    assert wall.standby.entries() == []
-    assert all(wall.tiles[i].backend() is not e.backend for i in range(4) for e in entries)
+    assert all(wall.tiles[i].machine.state is TileState.CONNECTING for i in range(4))
+    assert wall.tiles[0].status_text() == "Connessione…", "says so: no picture yet"
+    assert [wall.tiles[i].backend() for i in range(4)] == [standby[sub(c)] for c in PAGE_2]
     qtbot.wait_until(lambda: all(playing(wall, i) for i in range(4)), timeout=3000)
+    assert FakeBackend.opened == opened_before, "the set-up already under way was not redone"
+    assert (0, "playing") in states
+
+
+def test_a_standby_whose_picture_stopped_is_not_taken_over(qtbot: Any, wall: VideoWall) -> None:
+    start_wall_tour(qtbot, wall, PAGE_1 + PAGE_2)
+    prefetch_and_wait(qtbot, wall)
+    stale = wall.standby.entries()[0]  # c5, for tile 0
+    stale.backend.stop()
+    stale.frame_at -= 10  # its last frame is long gone
+    opened_before = len(FakeBackend.opened)
+    tour_timer(wall).fire()
+    assert wall.tiles[0].backend() is not stale.backend
+    assert wall.tiles[0].machine.state is TileState.CONNECTING
+    assert FakeBackend.opened[opened_before:] == [sub("c5")], "tile 0 connects by itself"
+    assert all(playing(wall, i) for i in range(1, 4))
+    qtbot.wait_until(lambda: playing(wall, 0), timeout=3000)
 
 
 def test_standby_players_are_released_on_pause_stop_hide_layout_and_release(

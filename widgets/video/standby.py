@@ -4,7 +4,9 @@ An RTSP open and the first key frame take 1-2 s, so a whole-wall tour that switc
 tiles at once showed sixteen "Connessione…" captions at every turn. The wall asks this pool to
 open the next page's streams `PREFETCH_S` seconds ahead, on players of the same back-end that
 decode but paint nothing and are not tiles. At the turn each tile takes over the player for its
-URL if that player has a recent frame, so the new picture is there at once; the rest are closed.
+URL: with a recent frame the new picture is there at once; a player still connecting goes on
+connecting in the tile (the set-up already under way). Failed and stopped ones are closed, and
+their tiles connect as without standby.
 
 The pool holds at most one page (`limit`) of players, and only between the prefetch and the
 turn: what no tile took over is released at the turn, and `clear()` releases everything at once
@@ -40,6 +42,7 @@ class Standby:
     failed: str = ""  # the player's reason, when it could not open the stream
     frames: int = 0
     opened_at: float = field(default_factory=time.monotonic)
+    first_frame_s: float | None = None  # seconds from open to the first frame
     links: list[QMetaObject.Connection] = field(default_factory=list)  # the pool's slots
 
     def unlink(self) -> None:
@@ -65,6 +68,7 @@ class StandbyPool(QObject):
         self._open: list[Standby] = []
         self.opened_total = 0  # streams ever opened on standby (tests, benchmark)
         self.taken_total = 0  # of those, taken over by a tile
+        self.taken_playing = 0  # of those, with a picture already
 
     # --- what the wall asks -------------------------------------------------------------------
 
@@ -91,23 +95,27 @@ class StandbyPool(QObject):
             self.changed.emit()
 
     def take(self, url: str, fresh_s: float) -> Standby | None:
-        """The standby player for `url` if it has a frame newer than `fresh_s` seconds.
+        """The standby player for `url`: one with a frame newer than `fresh_s` seconds first,
+        else one still connecting (its RTSP set-up under way). Failed players and players whose
+        picture has stopped are not handed out.
 
         The caller owns the player from now on (its signals are no longer the pool's).
         """
         now = time.monotonic()
-        for entry in self._open:
-            if (
-                entry.url == url
-                and not entry.failed
-                and entry.frame is not None
-                and now - entry.frame_at <= fresh_s
-            ):
-                self._open.remove(entry)
-                entry.unlink()
-                self.taken_total += 1
-                return entry
-        return None
+        usable = [
+            e
+            for e in self._open
+            if e.url == url and not e.failed and (e.frame is None or now - e.frame_at <= fresh_s)
+        ]
+        if not usable:
+            return None
+        entry = max(usable, key=lambda e: e.frame is not None)
+        self._open.remove(entry)
+        entry.unlink()
+        self.taken_total += 1
+        if entry.frame is not None:
+            self.taken_playing += 1
+        return entry
 
     def clear(self) -> None:
         """Close and release every standby player: at a turn (those no tile took over), and
@@ -141,6 +149,7 @@ class StandbyPool(QObject):
         entry.frame_at = time.monotonic()
         entry.frames += 1
         if entry.frames == 1:
+            entry.first_frame_s = entry.frame_at - entry.opened_at
             self.changed.emit()
 
     def _on_failed(self, entry: Standby, reason: str) -> None:

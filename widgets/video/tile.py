@@ -195,15 +195,16 @@ class VideoTile(QWidget):
         return self._pick_url()
 
     def adopt(
-        self, backend: VideoBackend, url: str, frame: QImage | QVideoFrame
+        self, backend: VideoBackend, url: str, frame: QImage | QVideoFrame | None
     ) -> VideoBackend | None:
-        """Take over a player that already plays this tile's stream (a tour's standby player,
-        opened before the page turn): the picture is there at once, no "Connessione…".
+        """Take over a player already opened on this tile's stream (a tour's standby player,
+        opened before the page turn).
 
-        The machine goes straight to playing with `frame` as its first frame; stalls and
-        failures are then handled as for any playing tile. The caller makes the tile the
-        player's parent. Returns the tile's previous player, stopped and no longer linked to
-        the tile, for the caller to keep or release.
+        With its last `frame` the picture is there at once and the machine goes straight to
+        playing; without one (still connecting) the tile connects on that player, which is
+        already past part of the RTSP set-up. Stalls and failures are then handled as for any
+        player. The caller makes the tile the player's parent. Returns the tile's previous
+        player, stopped and no longer linked to the tile, for the caller to release.
         """
         if self._camera is None or url != self._pick_url():
             raise ValueError("a tile adopts only the stream it would open itself")
@@ -222,10 +223,12 @@ class VideoTile(QWidget):
         self._wanted = True
         self._suspended = False
         self._frame = frame
-        self.frames_seen += 1
         self._opened_at = time.monotonic()
-        self.first_frame_at = 0.0  # shown at the turn itself
-        self._run(self.machine.adopt())
+        self.first_frame_at = None
+        if frame is not None:
+            self.frames_seen += 1
+            self.first_frame_at = 0.0  # shown at the turn itself
+        self._run(self.machine.adopt(has_frame=frame is not None))
         if not self._timer.isActive():
             self._timer.start()
         self.update()

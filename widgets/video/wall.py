@@ -512,7 +512,7 @@ class VideoWall(QWidget):
         return stream_url(camera, is_large(grid, tile.index), self.choice.can_play_rtsp)
 
     def _adopt_standby(self) -> None:
-        """At a turn, tiles whose new stream is already playing on standby take that player."""
+        """At a turn, tiles whose new stream is open on standby take that player over."""
         if not self.standby.entries():
             return
         for tile in self.tiles[: self.visible_count()]:
@@ -522,11 +522,15 @@ class VideoWall(QWidget):
             if not self._is_visible(tile):
                 continue
             entry = self.standby.take(url, tile.machine.policy.stall_timeout_s)
-            if entry is not None and entry.frame is not None:
+            if entry is not None:
                 self._hand_over(tile, entry.backend, url, entry.frame)
 
     def _hand_over(
-        self, tile: VideoTile, backend: VideoBackend, url: str, frame: QImage | QVideoFrame
+        self,
+        tile: VideoTile,
+        backend: VideoBackend,
+        url: str,
+        frame: QImage | QVideoFrame | None,
     ) -> None:
         if isinstance(backend, QObject):
             backend.setParent(tile)  # goes with the tile, like the players it makes itself
@@ -558,14 +562,14 @@ class VideoWall(QWidget):
         return True
 
     def _show_on_tile(self, index: int, camera_id: str) -> bool:
-        """A one-tile tour's next camera: its standby player if it has a picture, else connect."""
+        """A one-tile tour's next camera: on its standby player if there is one, else connect."""
         tile = self.tiles[index]
         camera = self.store.get(camera_id) if self.store is not None else None
         url = tile.url_for(camera) if camera is not None else None
         entry = None
         if url is not None and self._is_visible(tile):
             entry = self.standby.take(url, tile.machine.policy.stall_timeout_s)
-        if camera is None or url is None or entry is None or entry.frame is None:
+        if camera is None or url is None or entry is None:
             return self._put(index, camera_id)
         tile.set_camera(camera, start=False)
         self._hand_over(tile, entry.backend, url, entry.frame)

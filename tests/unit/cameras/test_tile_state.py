@@ -204,3 +204,22 @@ def test_adopting_a_playing_player_skips_connecting_and_still_detects_a_stall(
     rx.run(machine.tick())
     assert machine.state is TileState.RECONNECTING
     assert not rx.open
+
+
+def test_adopting_a_player_still_connecting_keeps_the_start_timeout(rig: tuple) -> None:
+    machine, rx, clock = rig
+    rx.open = True  # a standby player whose RTSP set-up is under way
+    assert machine.adopt(has_frame=False) == []
+    assert machine.state is TileState.CONNECTING
+    assert machine.status_text() == "Connessione…"
+    clock.advance(4.9)
+    rx.run(machine.tick())
+    assert machine.state is TileState.CONNECTING
+    rx.deliver()
+    assert machine.state is TileState.PLAYING
+    machine.stop()
+    rx.open = True
+    machine.adopt(has_frame=False)
+    clock.advance(5.1)
+    rx.run(machine.tick())
+    assert machine.state is TileState.RECONNECTING, "no frame in start_timeout_s: as ever"
