@@ -1,5 +1,6 @@
-"""A whole-wall tour on the training streams (QtMultimedia over RTSP): the next page opened on
-standby players before the turn is on screen at the turn itself, with real decoded pictures.
+"""A whole-wall tour on the training streams (QtMultimedia over RTSP, libVLC over HTTP-TS): the
+next page opened on standby players before the turn is on screen at the turn itself, with real
+decoded pictures.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import pytest
 from console.cameras.store import CameraStore
 from console.cameras.tile_state import TileState
 from console.cameras.views import Tour, ViewLibrary
-from tests.integration.test_video_streams import CAMS, FAST, QT, camera, server
+from tests.integration.test_video_streams import CAMS, FAST, QT, VLC_HTTP, camera, server
+from widgets.video.backend import BackendChoice, probe_vlc
 from widgets.video.wall import VideoWall
 
 pytestmark = [
@@ -25,13 +27,16 @@ pytestmark = [
 __all__ = ["server"]  # the module's stream server fixture, shared with test_video_streams
 
 
+@pytest.mark.parametrize("choice", [QT, VLC_HTTP], ids=["qt-rtsp", "vlc-http"])
 def test_wall_tour_turns_to_pictures_decoded_on_standby(
-    qtbot: Any, server: Any, tmp_path: Path
+    qtbot: Any, server: Any, tmp_path: Path, choice: BackendChoice
 ) -> None:
+    if choice.backend == "vlc" and not probe_vlc()[0]:
+        pytest.skip("libVLC not installed")
     first, second = CAMS
     store = CameraStore()
     store.reset([camera(server, c).model_dump() for c in CAMS])
-    wall = VideoWall(store, QT, policy=FAST, library=ViewLibrary("prova", tmp_path))
+    wall = VideoWall(store, choice, policy=FAST, library=ViewLibrary("prova", tmp_path))
     qtbot.add_widget(wall)
     wall.resize(960, 540)
     wall.show()
