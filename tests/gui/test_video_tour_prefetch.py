@@ -57,7 +57,7 @@ def wall(
 
 
 def prefetch_timer(w: VideoWall) -> FakeTimer:
-    timer = w._prefetch_timer
+    timer = w.tours.prefetch_timer
     assert isinstance(timer, FakeTimer)
     return timer
 

@@ -272,7 +272,7 @@ def test_tour_cycles_cameras_on_the_selected_tile(qtbot: Any, wall: VideoWall) -
     wall.select(2)
     wall.start_tour(Tour.of_cameras("Giro", ["c1", "c2"], 2.0))
     assert wall.tiles[2].camera().id == "c1"  # type: ignore[union-attr]
-    wall._tour_timer.start(50)  # the dwell itself is not under test
+    wall.tours.timer.start(50)  # the dwell itself is not under test
     qtbot.wait_until(lambda: wall.tiles[2].camera().id == "c2", timeout=2000)  # type: ignore[union-attr]
     wall.stop_tour()
     assert not wall.tour_running()

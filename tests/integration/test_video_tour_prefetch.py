@@ -50,7 +50,7 @@ def test_wall_tour_turns_to_pictures_decoded_on_standby(
         lambda: all(t.machine.state is TileState.PLAYING for t in tiles), timeout=20000
     )
 
-    wall._prefetch()  # what the prefetch timer does 3 s before the turn
+    wall.tours.prefetch()  # what the prefetch timer does 3 s before the turn
     entries = wall.standby.entries()
     assert len(entries) == 4
     qtbot.wait_until(lambda: all(e.frame is not None for e in entries), timeout=20000)
@@ -58,7 +58,7 @@ def test_wall_tour_turns_to_pictures_decoded_on_standby(
     for tile in tiles:
         tile.state_changed.connect(lambda _i, s: states.append(s))
 
-    wall._tour_step()  # the turn
+    wall.tours.step()  # the turn
 
     assert [t.camera().id for t in tiles if t.camera()] == page_2
     assert all(t.machine.state is TileState.PLAYING for t in tiles)

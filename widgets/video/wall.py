@@ -4,7 +4,8 @@ The wall decides which tiles decode: those laid out and actually visible. Hidden
 tab, minimised window, a maximised neighbour) release their decoders and resume when seen again.
 A view starts staggered, the selected tile first, so sixteen connections do not land at once.
 
-Tours run on one tile or on the whole wall (a page of cameras at a time, or saved views); the
+Tours run on one tile or on the whole wall (a page of cameras at a time, or saved views; see
+wall_tours.py, which also opens the next stop on standby players before each turn); the
 operator's own action on a touring tile, or an alarm pop-up, pauses the tour so it never takes
 away a picture someone is looking at. The alarm tile is the operator's choice (tile menu,
 "Riquadro allarmi"), remembered with their saved views, and carries a badge.
@@ -25,30 +26,22 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QHideEvent, QImage, QKeyEvent, QRegion, QShowEvent
-from PySide6.QtMultimedia import QVideoFrame
+from PySide6.QtGui import QGuiApplication, QHideEvent, QKeyEvent, QRegion, QShowEvent
 from PySide6.QtWidgets import QGridLayout, QMenu, QWidget
 
-from console.api import contract
 from console.cameras.grids import GRIDS, grid_size, is_large
 from console.cameras.store import CameraStore
 from console.cameras.tile_state import Policy, TileState
-from console.cameras.tours import TourFrame, TourRun, prefetch_lead
+from console.cameras.tours import TourRun
 from console.cameras.views import Salvo, Tour, ViewLibrary
 from console.i18n import tr
 from widgets.common import theme
 from widgets.common.timers import make_timer
 from widgets.video import actions
-from widgets.video.backend import (
-    BackendChoice,
-    BackendFactory,
-    VideoBackend,
-    create_backend,
-    stream_url,
-)
+from widgets.video.backend import BackendChoice, BackendFactory, create_backend
 from widgets.video.occlusion import shared_occlusion
-from widgets.video.standby import StandbyPool, dispose
 from widgets.video.tile import VideoTile
+from widgets.video.wall_tours import WallTours
 
 log = logging.getLogger(__name__)
 
@@ -107,12 +100,9 @@ class VideoWall(QWidget):
         self._visibility = QTimer(self)
         self._visibility.setInterval(VISIBILITY_MS)
         self._visibility.timeout.connect(self.check_visibility)
-        self.tour: TourRun | None = None
-        self._tour_timer = make_timer(self, 1000, self._tour_step, single_shot=True, start=False)
-        # A tour's next page is opened on standby players shortly before the turn (standby.py).
-        self.standby = StandbyPool(choice, factory, MAX_TILES, self)
-        self._prefetch_timer = make_timer(self, 1000, self._prefetch, single_shot=True, start=False)
-        self._turning = False  # set_grid during a page turn keeps the standby players
+        # Tours, and the standby players that open a tour's next stop before the turn.
+        self.tours = WallTours(self, factory, MAX_TILES)
+        self.standby = self.tours.standby
         self._alarm_clear = make_timer(
             self, 60_000, self._clear_alarm, single_shot=True, start=False
         )
@@ -136,7 +126,7 @@ class VideoWall(QWidget):
         if name not in GRIDS:
             raise ValueError(f"unknown grid {name!r}")
         changed = name != self.grid_name
-        if changed and not self._turning:
+        if changed and not self.tours.turning:
             self.standby.clear()  # opened for tiles of the old layout
         self.grid_name = name
         self.maximised = None
@@ -185,12 +175,12 @@ class VideoWall(QWidget):
 
     def assign(self, index: int, camera_id: str) -> bool:
         """The operator puts a camera on a tile (drop, list, map); a tour there pauses."""
-        if not self._put(index, camera_id):
+        if not self.put(index, camera_id):
             return False
         self._operator_took(index)
         return True
 
-    def _put(self, index: int, camera_id: str) -> bool:
+    def put(self, index: int, camera_id: str) -> bool:
         """Put a camera on a tile; unknown cameras are refused with a message, nothing lost."""
         camera = self.store.get(camera_id) if self.store is not None else None
         if camera is None:
@@ -199,7 +189,7 @@ class VideoWall(QWidget):
         if not 0 <= index < MAX_TILES:
             return False
         tile = self.tiles[index]
-        tile.set_camera(camera, start=self._is_visible(tile))
+        tile.set_camera(camera, start=self.is_visible(tile))
         self.select(index)
         return True
 
@@ -244,7 +234,7 @@ class VideoWall(QWidget):
     def _start_next(self) -> None:
         while self._start_queue:
             tile = self.tiles[self._start_queue.pop(0)]
-            if self._is_visible(tile):
+            if self.is_visible(tile):
                 tile.play()
                 return
         self._stagger.stop()
@@ -255,7 +245,7 @@ class VideoWall(QWidget):
         for tile in self.tiles:
             tile.stop()
 
-    def _is_visible(self, tile: VideoTile) -> bool:
+    def is_visible(self, tile: VideoTile) -> bool:
         """Laid out, not hidden behind a tab or a maximised tile, and on screen.
 
         "On screen": the window is not minimised, Qt says it is exposed (where the platform
@@ -289,7 +279,7 @@ class VideoWall(QWidget):
         for tile in self.tiles:
             if tile.camera() is None:
                 continue
-            if self._is_visible(tile):
+            if self.is_visible(tile):
                 seen = True
                 if tile.suspended:
                     tile.resume()
@@ -336,8 +326,8 @@ class VideoWall(QWidget):
 
     def release(self) -> None:
         self.stop_all()
-        self._tour_timer.stop()
-        self._prefetch_timer.stop()
+        self.tours.timer.stop()
+        self.tours.prefetch_timer.stop()
         self.standby.clear()
         self._visibility.stop()
         for tile in self.tiles:
@@ -363,13 +353,14 @@ class VideoWall(QWidget):
     def apply_salvo(self, salvo: Salvo) -> None:
         """The operator recalls a saved view: any tour stops (the wall is theirs now)."""
         self.stop_tour()
-        self._show_salvo(salvo)
+        self.show_salvo(salvo)
 
     def delete_salvo(self, name: str) -> None:
         self.library.delete_salvo(name)
         self.notice.emit(tr('Vista "{name}" eliminata', name=name))
 
-    def _show_salvo(self, salvo: Salvo) -> None:
+    def show_salvo(self, salvo: Salvo) -> None:
+        """Show a saved view (tiles whose stream is on a tour's standby player take it over)."""
         self.stop_all()
         self.set_grid(salvo.grid)
         missing = []
@@ -379,218 +370,36 @@ class VideoWall(QWidget):
             if cam_id and camera is None:
                 missing.append(cam_id)
             tile.set_camera(camera, start=False)
-        self._adopt_standby()
+        self.tours.adopt_standby()
         self.start_all()
         if missing:
             self.notice.emit(tr("Telecamere non più disponibili: {ids}", ids=", ".join(missing)))
 
     def start_tour(self, tour: Tour, tile: int | None = None, whole_wall: bool = False) -> bool:
         """Run `tour` on one tile (default: the selected one) or on the whole wall."""
-        self.stop_tour()
-        index = self.selected if tile is None else tile
-        if self.maximised is not None and (whole_wall or index != self.maximised):
-            self.toggle_maximise(self.maximised)
-        run = TourRun(tour, whole_wall, index, self.visible_count(), self.grid_name)
-        if not run:
-            self.notice.emit(
-                tr("Il giro «{name}» ha solo viste salvate: avvialo su tutta la parete",
-                   name=tour.name)
-            )  # fmt: skip
-            return False
-        self.tour = run
-        self._tour_step()
-        return True
+        return self.tours.start(tour, tile, whole_wall)
 
     def stop_tour(self) -> None:
-        run, self.tour = self.tour, None
-        self._tour_timer.stop()
-        self._prefetch_timer.stop()
-        self.standby.clear()
-        if run is not None:
-            self._mark_tour_tiles()
-            self.tour_changed.emit()
+        self.tours.stop()
 
     def pause_tour(self, reason: str = "") -> None:
-        run = self.tour
-        if run is None or run.paused:
-            return
-        run.paused, run.pause_reason = True, reason
-        self._tour_timer.stop()
-        self._prefetch_timer.stop()
-        self.standby.clear()
-        self._mark_tour_tiles()
-        self.tour_changed.emit()
-        self.notice.emit(reason or tr("Giro in pausa"))
+        self.tours.pause(reason)
 
     def resume_tour(self) -> None:
         """Carry on from the next stop: the operator has seen the current one long enough."""
-        run = self.tour
-        if run is None or not run.paused:
-            return
-        run.paused, run.pause_reason = False, ""
-        self._tour_step()
+        self.tours.resume()
 
     def tour_running(self) -> bool:
-        return self.tour is not None
+        return self.tours.run is not None
 
-    def _tour_step(self) -> None:
-        run = self.tour
-        if run is None or run.paused:
-            return
-        self._prefetch_timer.stop()
-        self._turning = True
-        try:
-            for _ in range(len(run.frames)):  # skip stops whose cameras are all gone
-                frame = run.advance()
-                if self._show_frame(run, frame):
-                    break
-            else:
-                self.notice.emit(tr("Giro fermato: nessuna telecamera del giro è disponibile"))
-                self.stop_tour()
-                return
-        finally:
-            self._turning = False
-            self.standby.clear()  # what no tile took over
-        self._tour_timer.start(max(1, int(frame.dwell_s * 1000)))
-        if len(run.frames) > 1:
-            lead = prefetch_lead(frame.dwell_s)
-            self._prefetch_timer.start(max(0, int((frame.dwell_s - lead) * 1000)))
-        self._mark_tour_tiles()
-        self.tour_changed.emit()
-
-    def _prefetch(self) -> None:
-        """Open the tour's next stop on standby players, so the turn shows pictures at once.
-
-        Only while the tour runs and someone can see the wall; at most one page.
-        """
-        run = self.tour
-        if run is None or run.paused or not self._seen():
-            return
-        frame = run.peek()
-        if frame is not None:
-            self.standby.prefetch(self._standby_targets(run, frame))
-
-    def _seen(self) -> bool:
-        """At least one laid-out tile is on screen (hidden and covered walls prepare nothing)."""
-        if not self.isVisible():
-            return False
-        return any(self._is_visible(t) for t in self.tiles[: self.visible_count()])
-
-    def _standby_targets(self, run: TourRun, frame: TourFrame) -> list[tuple[str, tuple[int, int]]]:
-        """(URL, tile size in pixels) of each camera the next stop shows, as its tile opens it."""
-        grid = self.grid_name
-        ids: list[str | None]
-        if frame.salvo:
-            salvo = self.library.salvo(frame.salvo)
-            if salvo is None:
-                return []
-            grid, ids = salvo.grid, list(salvo.tiles)
-        elif run.whole_wall:
-            grid, ids = run.grid or self.grid_name, list(frame.cameras)
-        else:
-            ids = [None] * run.tile + list(frame.cameras[:1])
-        same_layout = grid == self.grid_name
-        targets = []
-        for i, cam_id in enumerate(ids[: len(GRIDS[grid])]):
-            camera = self.store.get(cam_id) if (cam_id and self.store is not None) else None
-            if camera is None:
-                continue
-            tile = self.tiles[i]
-            if same_layout and not self._is_visible(tile):
-                continue  # a tile nobody sees will not play: nothing to prepare
-            url = self._url_at(tile, camera, grid, same_layout)
-            if url:
-                dpr = tile.devicePixelRatioF()
-                targets.append((url, (int(tile.width() * dpr), int(tile.height() * dpr))))
-        return targets
-
-    def _url_at(
-        self, tile: VideoTile, camera: contract.Camera, grid: str, same_layout: bool
-    ) -> str | None:
-        if same_layout:
-            return tile.url_for(camera)  # sub or main as the tile is now (maximised too)
-        return stream_url(camera, is_large(grid, tile.index), self.choice.can_play_rtsp)
-
-    def _adopt_standby(self) -> None:
-        """At a turn, tiles whose new stream is open on standby take that player over."""
-        if not self.standby.entries():
-            return
-        for tile in self.tiles[: self.visible_count()]:
-            url = tile.wanted_url()
-            if url is None or tile.machine.state is not TileState.IDLE:
-                continue
-            if not self._is_visible(tile):
-                continue
-            entry = self.standby.take(url, tile.machine.policy.stall_timeout_s)
-            if entry is not None:
-                self._hand_over(tile, entry.backend, url, entry.frame)
-
-    def _hand_over(
-        self,
-        tile: VideoTile,
-        backend: VideoBackend,
-        url: str,
-        frame: QImage | QVideoFrame | None,
-    ) -> None:
-        if isinstance(backend, QObject):
-            backend.setParent(tile)  # goes with the tile, like the players it makes itself
-        old = tile.adopt(backend, url, frame)
-        if old is not None:
-            dispose(old)
-
-    def _show_frame(self, run: TourRun, frame: TourFrame) -> bool:
-        known = [c for c in frame.cameras if self.store is not None and self.store.get(c)]
-        if frame.salvo:
-            salvo = self.library.salvo(frame.salvo)
-            if salvo is None:
-                return False
-            self._show_salvo(salvo)
-            return True
-        if not known:
-            return False
-        if not run.whole_wall:
-            return self._show_on_tile(run.tile, known[0])
-        self.stop_all()  # a tile keeps its player across set_camera(start=False)
-        if run.grid and run.grid != self.grid_name:
-            self.set_grid(run.grid)  # back from a saved view with another layout
-        for i, tile in enumerate(self.tiles[: self.visible_count()]):
-            cam_id = frame.cameras[i] if i < len(frame.cameras) else None
-            camera = self.store.get(cam_id) if (cam_id and self.store is not None) else None
-            tile.set_camera(camera, start=False)
-        self._adopt_standby()
-        self.start_all()
-        return True
-
-    def _show_on_tile(self, index: int, camera_id: str) -> bool:
-        """A one-tile tour's next camera: on its standby player if there is one, else connect."""
-        tile = self.tiles[index]
-        camera = self.store.get(camera_id) if self.store is not None else None
-        url = tile.url_for(camera) if camera is not None else None
-        entry = None
-        if url is not None and self._is_visible(tile):
-            entry = self.standby.take(url, tile.machine.policy.stall_timeout_s)
-        if camera is None or url is None or entry is None:
-            return self._put(index, camera_id)
-        tile.set_camera(camera, start=False)
-        self._hand_over(tile, entry.backend, url, entry.frame)
-        self.select(index)
-        return True
-
-    def _mark_tour_tiles(self) -> None:
-        run = self.tour
-        for tile in self.tiles:
-            text = ""
-            if run is not None and (run.whole_wall or tile.index == run.tile):
-                text = run.label() if (not run.whole_wall or tile.index == 0) else ""
-            if tile.tour_text != text:
-                tile.tour_text = text
-                tile.update()
+    @property
+    def tour(self) -> TourRun | None:
+        """The tour running on this wall (paused or not), if any."""
+        return self.tours.run
 
     def _operator_took(self, index: int) -> None:
         """The operator changed a tile by hand: a tour showing there must not undo it."""
-        run = self.tour
-        if run is not None and not run.paused and (run.whole_wall or run.tile == index):
-            self.pause_tour(tr("Giro in pausa: riquadro {n} cambiato a mano", n=index + 1))
+        self.tours.operator_took(index)
 
     # --- tile menu ----------------------------------------------------------------------------
 
@@ -669,7 +478,7 @@ class VideoWall(QWidget):
                 run = self.tour
                 if run is not None and (run.whole_wall or run.tile == index):
                     self.pause_tour(tr("Giro in pausa: allarme nel riquadro {n}", n=index + 1))
-                self._put(index, str(cam_id))
+                self.put(index, str(cam_id))
                 tile = self.tiles[index]
                 title = str(getattr(alert, "title", ""))
                 priority = getattr(alert, "priority", "?")
