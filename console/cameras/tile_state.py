@@ -111,6 +111,24 @@ class TileMachine:
             self._enter(TileState.PLAYING)
         return []
 
+    def adopt(self, has_frame: bool = True) -> list[Command]:
+        """A player already opened on this tile's stream was handed over (a tour's standby
+        player, opened before the page turn). Nothing to open.
+
+        With a frame: playing at once, as if its first frame had just come. Still without one
+        (the RTSP set-up under way): connecting, the start timeout counted from now. Stall
+        detection, timeouts and retries then run as for any other player.
+        """
+        self.failures = 0
+        self.attempts = 1
+        self.reason = ""
+        if has_frame:
+            self._last_frame = self._clock()
+            self._enter(TileState.PLAYING)
+        else:
+            self._enter(TileState.CONNECTING)
+        return []
+
     def error(self, reason: str) -> list[Command]:
         """The player reported a failure; `reason` is already human (never holds a password)."""
         if self.state in (TileState.IDLE, TileState.FAILED, TileState.RECONNECTING):

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from console.cameras.views import Tour
 from console.i18n import tr
 
+PREFETCH_S = 3.0  # how long before a turn the next stop's streams are opened on standby
+
 
 @dataclass(frozen=True)
 class TourFrame:
@@ -52,6 +54,15 @@ def plan(tour: Tour, whole_wall: bool, page_size: int) -> list[TourFrame]:
     return frames
 
 
+def prefetch_lead(dwell_s: float, lead_s: float = PREFETCH_S) -> float:
+    """Seconds before the end of a dwell at which the next stop is opened on standby.
+
+    `lead_s` (the time an RTSP open and a first key frame take, 1-2 s measured), never more
+    than the dwell itself, so at most one next page is ever being prepared.
+    """
+    return max(0.0, min(lead_s, dwell_s))
+
+
 class TourRun:
     """Position and pause state of one running tour."""
 
@@ -75,6 +86,12 @@ class TourRun:
             raise ValueError("empty tour")
         self.position = (self.position + 1) % len(self.frames)
         return self.frames[self.position]
+
+    def peek(self) -> TourFrame | None:
+        """The frame the next `advance()` will give, without moving (None for an empty tour)."""
+        if not self.frames:
+            return None
+        return self.frames[(self.position + 1) % len(self.frames)]
 
     def current(self) -> TourFrame | None:
         return self.frames[self.position] if 0 <= self.position < len(self.frames) else None

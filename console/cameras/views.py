@@ -4,6 +4,11 @@ An operator who rebuilds the same 3x3 of the stadium every match day should pres
 Files are small JSON written atomically; a damaged file is set aside and reported, never fatal.
 The operator's choice of alarm tile lives in the same file: it is part of how they set up the
 wall, like their salvos.
+
+Every wall of a console opens its own `ViewLibrary` on the operator's one file (a videowall has
+two). So each library re-reads the file when another one has written it since, before it shows
+or changes anything: otherwise a wall saving its last cameras would write back a stale copy and
+drop what the other wall (or a salvo saved from it) had just written.
 """
 
 from __future__ import annotations
@@ -78,19 +83,24 @@ class ViewLibrary:
         self._tours: dict[str, Tour] = {}
         self._alarm_tile: int | None = None
         self._last: dict[str, Salvo] = {}  # per wall: what it showed when last seen
+        self._seen: tuple[int, int, int] | None = None  # the file as last read or written
         self.load_error = ""
         self._load()
 
     def salvos(self) -> list[Salvo]:
+        self._sync()
         return sorted(self._salvos.values(), key=lambda s: s.name.casefold())
 
     def tours(self) -> list[Tour]:
+        self._sync()
         return sorted(self._tours.values(), key=lambda t: t.name.casefold())
 
     def salvo(self, name: str) -> Salvo | None:
+        self._sync()
         return self._salvos.get(name)
 
     def tour(self, name: str) -> Tour | None:
+        self._sync()
         return self._tours.get(name)
 
     def save_salvo(self, salvo: Salvo) -> None:
@@ -98,10 +108,12 @@ class ViewLibrary:
             raise ValueError(f"unknown grid {salvo.grid!r}")
         if not salvo.name.strip():
             raise ValueError("a salvo needs a name")
+        self._sync()
         self._salvos[salvo.name] = salvo
         self._save()
 
     def delete_salvo(self, name: str) -> None:
+        self._sync()
         if self._salvos.pop(name, None) is not None:
             self._save()
 
@@ -114,34 +126,63 @@ class ViewLibrary:
                 raise ValueError(f"bad tour step {step!r}")
             if step.dwell_s is not None:
                 _check_dwell(step.dwell_s)
+        self._sync()
         self._tours[tour.name] = tour
         self._save()
 
     def delete_tour(self, name: str) -> None:
+        self._sync()
         if self._tours.pop(name, None) is not None:
             self._save()
 
     @property
     def alarm_tile(self) -> int | None:
         """The tile this operator chose for alarm pop-ups; None = the layout's default."""
+        self._sync()
         return self._alarm_tile
 
     def set_alarm_tile(self, index: int | None) -> None:
+        self._sync()
         if index != self._alarm_tile:
             self._alarm_tile = index
             self._save()
 
     def last(self, wall: str) -> Salvo | None:
-        """What the wall `wall` (a stable key, e.g. "video-room:3x3") showed last time."""
+        """What the wall `wall` (a stable key, e.g. "video-room:video:3x3") showed last time."""
+        self._sync()
         return self._last.get(wall)
 
-    def set_last(self, wall: str, salvo: Salvo) -> None:
-        if salvo.grid in GRIDS and salvo != self._last.get(wall):
+    def set_last(self, wall: str, salvo: Salvo, replaces: str = "") -> None:
+        """Keep what `wall` shows; `replaces`: an older key of the same wall, dropped now."""
+        self._sync()
+        stale = bool(replaces) and replaces != wall and replaces in self._last
+        if salvo.grid in GRIDS and (stale or salvo != self._last.get(wall)):
             self._last[wall] = salvo
+            if stale:
+                del self._last[replaces]
             self._save()
 
+    def _signature(self) -> tuple[int, int, int] | None:
+        try:
+            st = self.path.stat()
+        except OSError:
+            return None
+        return (st.st_ino, st.st_mtime_ns, st.st_size)  # each save is a new file (os.replace)
+
+    def _sync(self) -> None:
+        """Re-read the file if another library (another wall) wrote it since we last did."""
+        now = self._signature()
+        if now is None or now == self._seen:
+            return
+        self._salvos.clear()
+        self._tours.clear()
+        self._alarm_tile = None
+        self._last.clear()
+        self._load()
+
     def _load(self) -> None:
-        if not self.path.exists():
+        self._seen = self._signature()
+        if self._seen is None:
             return
         try:
             raw = json.loads(self.path.read_text(encoding="utf-8"))
@@ -167,6 +208,7 @@ class ViewLibrary:
             self._alarm_tile = None
             self._last.clear()
             os.replace(self.path, self.path.with_suffix(".bad"))
+            self._seen = None
 
     def _save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -184,6 +226,7 @@ class ViewLibrary:
         tmp = self.path.with_suffix(".tmp")
         tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
         os.replace(tmp, self.path)
+        self._seen = self._signature()
 
 
 def _tour_to_json(tour: Tour) -> dict[str, Any]:

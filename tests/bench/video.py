@@ -2,6 +2,7 @@
 
     python -m tests.bench.video [--seconds 60] [--backend qt|vlc] [--switches 200]
     python -m tests.bench.video --screenshot docs/screenshots/video_wall_3x3.png
+    python -m tests.bench.video --tour 6 [--dwell 12] [--tour-screenshot PATH.png]
 
 The training stream server runs in a child process (as it does in a real exercise), so the
 console's CPU is measured alone. Prints one JSON object per line (STYLE.md). The machine is
@@ -341,6 +342,130 @@ def screenshot(args: argparse.Namespace, urls: dict[str, dict[str, str]]) -> Non
     wall.release()
 
 
+def tour(args: argparse.Namespace, urls: dict[str, dict[str, str]]) -> None:
+    """A 4x4 videowall paging through the cameras (whole-wall tour): `--tour` turns with standby
+    players, then as many without: tiles with a picture at the turn, seconds until all sixteen
+    play, and the console's CPU over whole dwells (a block's first dwell left out of the CPU)."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ.setdefault("CENTRALE_HOME", tempfile.mkdtemp(prefix="centrale-tour-"))
+    from PySide6.QtCore import QCoreApplication, QEventLoop, QLoggingCategory
+    from PySide6.QtWidgets import QApplication
+
+    from console.cameras.store import CameraStore
+    from console.cameras.tile_state import TileState
+    from console.cameras.views import Tour
+    from widgets.video.backend import choose_backend
+    from widgets.video.panel import VideoPanel
+    from widgets.video.wall import VideoWall
+
+    QLoggingCategory.setFilterRules("qt.multimedia*=false\nqt.rhi*=false")
+    _app = QApplication.instance() or QApplication([])
+    choice = choose_backend(args.backend)
+    names = [
+        "Piazza del Duomo", "Corso Buenos Aires", "Stazione Centrale", "Piazzale Loreto",
+        "Darsena", "Arco della Pace", "Viale Monza 140", "Porta Garibaldi", "Navigli - Alzaia",
+        "Piazza Affari", "Corso Como", "Via Padova 70", "Parco Sempione", "Porta Romana",
+        "Viale Fulvio Testi", "Piazzale Cadorna",
+    ]  # fmt: skip
+    store = CameraStore()
+    base = {"lon": 9.19, "lat": 45.46, "heading": 0}
+    store.reset(
+        [
+            {"id": c, "name": names[i % len(names)], "streams": s, **base}
+            for i, (c, s) in enumerate(urls.items())
+        ]
+    )
+    ids = list(urls)[:16]
+    wall = VideoWall(store, choice, operator="bench")
+    panel = VideoPanel(wall)
+    panel.resize(1920, 1080)
+    panel.show()
+    wall.set_grid("4x4")
+    tiles = wall.tiles[:16]
+    # two pages of the same sixteen cameras, every tile changing camera at each turn
+    steps = ids + ids[::-1]
+    print(json.dumps({"bench": "video", "info": choice.as_dict(), "tour": args.tour}), flush=True)
+
+    def playing() -> int:
+        return sum(t.machine.state is TileState.PLAYING for t in tiles)
+
+    standby_prefetch = wall.standby.prefetch
+    standby_take = wall.standby.take
+    results: dict[bool, dict[str, list[float]]] = {
+        on: {"at_turn": [], "all_playing": [], "cpu": []} for on in (True, False)
+    }
+    taken: list[dict[str, Any]] = []  # per tile taking over a standby player: its state
+
+    def take(url: str, fresh_s: float) -> Any:
+        entry = standby_take(url, fresh_s)
+        if entry is not None:
+            first = entry.first_frame_s
+            taken.append({"frame": entry.frame is not None, "first_frame_s": first})
+        return entry
+
+    wall.standby.take = take  # type: ignore[method-assign]
+    first_frames: list[float] = []
+    turned: list[float] = []
+    wall.tour_changed.connect(lambda: turned.append(time.monotonic()))
+    shots = {True: args.tour_screenshot, False: ""}
+    if args.tour_screenshot:
+        path = Path(args.tour_screenshot)
+        shots[False] = str(path.with_name(path.stem + "_without_standby.png"))
+    wall.start_tour(Tour.of_cameras("Tutte le telecamere", steps, args.dwell), whole_wall=True)
+    modes = [True] * args.tour + [False] * args.tour  # in blocks: a dwell's CPU includes
+    for turn, on in enumerate(modes):  # the set-up after the previous turn, of its own kind
+        wall.standby.prefetch = (  # type: ignore[method-assign]
+            standby_prefetch if on else (lambda wanted: None)
+        )
+        count = len(turned)
+        cpu0, t0 = self_cpu(), time.monotonic()
+        while len(turned) == count:  # the dwell, prefetch included, up to the turn
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+            time.sleep(0.005)
+        if turn not in (0, args.tour):  # a block's first dwell began after the other kind's turn
+            results[on]["cpu"].append((self_cpu() - cpu0) / (time.monotonic() - t0))
+        results[on]["at_turn"].append(playing())
+        t_turn = turned[-1]
+        if shots[on] and turn not in (0, args.tour):
+            spin(0.3)
+            panel.grab().save(shots[on])
+            shots[on] = ""
+        while playing() < len(tiles) and time.monotonic() - t_turn < 15:
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+            time.sleep(0.005)
+        results[on]["all_playing"].append(time.monotonic() - t_turn)
+        if on:
+            first_frames += [t["first_frame_s"] for t in taken if t["first_frame_s"] is not None]
+            print(
+                json.dumps(
+                    {
+                        "bench": "video", "turn": turn, "taken": len(taken),
+                        "taken_with_picture": sum(t["frame"] for t in taken),
+                        "load": os.getloadavg()[0],
+                    }
+                ),
+                flush=True,
+            )  # fmt: skip
+        taken.clear()
+    with_, without = (results[True], results[False])
+    emit(
+        "tour_tiles_with_picture_at_turn", statistics.median(with_["at_turn"]), "tiles of 16",
+        "16", statistics.median(without["at_turn"]),
+    )  # fmt: skip
+    emit(
+        "tour_turn_to_all_playing", statistics.median(with_["all_playing"]), "s", "~0",
+        statistics.median(without["all_playing"]),
+    )  # fmt: skip
+    emit(
+        "tour_cpu_per_dwell", statistics.median(with_["cpu"]), "cores",
+        f"~ reference x (1 + {3.0:g}/{args.dwell:g})", statistics.median(without["cpu"]),
+    )  # fmt: skip
+    if first_frames:
+        emit("tour_standby_first_frame_p50", statistics.median(first_frames), "s", f"<= {3.0:g}")
+    print(json.dumps({"bench": "video", "raw": {str(k): v for k, v in results.items()}}))
+    wall.release()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=60.0)
@@ -349,6 +474,9 @@ def main() -> None:
     parser.add_argument("--switches", type=int, default=200)
     parser.add_argument("--first-frames", type=int, default=8)
     parser.add_argument("--screenshot", default="", help="save the 3x3 wall to this PNG")
+    parser.add_argument("--tour", type=int, default=0, help="page turns of each kind")
+    parser.add_argument("--dwell", type=float, default=12.0, help="tour dwell, seconds")
+    parser.add_argument("--tour-screenshot", default="", help="the 4x4 wall just after a turn")
     parser.add_argument("--serve", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -358,6 +486,8 @@ def main() -> None:
     try:
         if args.screenshot:
             screenshot(args, urls)
+        elif args.tour:
+            tour(args, urls)
         else:
             run_console(args, urls)
     finally:

@@ -90,7 +90,7 @@ def wall(
 
 
 def tour_timer(w: VideoWall) -> FakeTimer:
-    timer = w._tour_timer
+    timer = w.tours.timer
     assert isinstance(timer, FakeTimer)
     return timer
 

@@ -272,7 +272,7 @@ def test_tour_cycles_cameras_on_the_selected_tile(qtbot: Any, wall: VideoWall) -
     wall.select(2)
     wall.start_tour(Tour.of_cameras("Giro", ["c1", "c2"], 2.0))
     assert wall.tiles[2].camera().id == "c1"  # type: ignore[union-attr]
-    wall._tour_timer.start(50)  # the dwell itself is not under test
+    wall.tours.timer.start(50)  # the dwell itself is not under test
     qtbot.wait_until(lambda: wall.tiles[2].camera().id == "c2", timeout=2000)  # type: ignore[union-attr]
     wall.stop_tour()
     assert not wall.tour_running()
@@ -530,3 +530,105 @@ def test_the_wall_comes_back_as_the_operator_left_it(
     assert wall3 is not None
     assert wall3.tiles[3].camera() is None or wall3.tiles[3].camera().id != "ptz1"  # type: ignore[union-attr]
     wall3.release()
+
+
+def test_two_walls_with_the_same_grid_each_come_back_as_left(
+    qtbot: Any, store: CameraStore, centrale_home: Path
+) -> None:
+    """Two video panels of one layout (a videowall's mosaic and alarm wall, both 2x2 here) keep
+    their last cameras apart: the shell gives each its panel key, and both write one file."""
+    from console.layouts import parse_layout
+    from widgets.shell.context import PanelContext
+    from widgets.shell.registry import PanelRegistry
+    from widgets.shell.shell import Shell
+    from widgets.shell.status import StatusModel
+
+    registry = PanelRegistry()
+    register(registry)
+    layout = parse_layout(
+        {
+            "name": "pareti", "title": "Pareti", "mode": "videowall",
+            "screens": [
+                {"role": "uno", "title": "Uno", "window": "normal", "regions": {"right": 0.5},
+                 "panels": [
+                     {"name": "video", "id": "mosaico", "params": {"grid": "2x2"}},
+                     {"name": "video", "id": "allarmi", "region": "right",
+                      "params": {"grid": "2x2"}},
+                 ]},
+            ],
+        },
+        "pareti.toml", {"video"},
+    )  # fmt: skip
+
+    def build() -> tuple[Shell, VideoWall, VideoWall]:
+        shell = Shell(
+            layout, registry, PanelContext(services={"cameras": store}, operator="mrossi"),
+            StatusModel(),
+        )  # fmt: skip
+        walls = [w for win in shell.windows() for w in win.findChildren(VideoWall)]
+        assert len(walls) == 2
+        by_panel = {dock_of(w): w for w in walls}
+        return shell, by_panel["mosaico"], by_panel["allarmi"]
+
+    def dock_of(widget: QWidget) -> str:
+        """The layout key of the dock (or central frame) holding `widget`."""
+        parent = widget.parentWidget()
+        while parent is not None and parent.objectName() not in (
+            "mosaico",
+            "central-mosaico",
+            "allarmi",
+            "central-allarmi",
+        ):
+            parent = parent.parentWidget()
+        assert parent is not None
+        return parent.objectName().removeprefix("central-")
+
+    def shown(wall: VideoWall) -> list[str | None]:
+        return [c.id if (c := t.camera()) is not None else None for t in wall.tiles[:4]]
+
+    shell, mosaic, alarms = build()
+    for i, cam in enumerate(["c1", "c2", "c3", "c4"]):
+        mosaic.assign(i, cam)
+    alarms.assign(0, "ptz1")
+    alarms.assign(1, "masked")
+    mosaic.remember()  # type: ignore[attr-defined]
+    alarms.remember()  # type: ignore[attr-defined]
+    mosaic.remember()  # type: ignore[attr-defined]  # a later save of one keeps the other
+    for wall in (mosaic, alarms):
+        wall.release()
+    shell.close()
+
+    shell, mosaic, alarms = build()
+    assert shown(mosaic) == ["c1", "c2", "c3", "c4"]
+    assert shown(alarms) == ["ptz1", "masked", None, None]
+    for wall in (mosaic, alarms):
+        wall.release()
+    shell.close()
+
+
+def test_a_wall_saved_under_the_shared_key_still_comes_back(
+    qtbot: Any, store: CameraStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from console.cameras import views
+    from widgets.shell.context import PanelContext
+    from widgets.shell.registry import PanelRegistry
+
+    monkeypatch.setattr(views, "state_dir", lambda: tmp_path)
+    ViewLibrary("mrossi").set_last("video-room:2x2", Salvo("Ultima parete", "2x2", ["c7"]))
+    registry = PanelRegistry()
+    register(registry)
+    ctx = PanelContext(
+        services={"cameras": store}, operator="mrossi", mode="video-room", panel="video"
+    )
+    panel = registry.create("video", ctx, {"grid": "2x2", "fill": True})
+    qtbot.add_widget(panel)
+    wall = panel.findChild(VideoWall)
+    assert wall is not None
+    cam = wall.tiles[0].camera()
+    assert cam is not None
+    assert cam.id == "c7", "the wall saved before walls had their own key"
+    wall.remember()  # type: ignore[attr-defined]
+    saved = ViewLibrary("mrossi")
+    assert saved.last("video-room:video:2x2") is not None
+    assert saved.last("video-room:2x2") is None, "read once: the wall's own key from now on"
+    wall.release()

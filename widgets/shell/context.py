@@ -18,6 +18,9 @@ class PanelContext:
     kiosk: bool = False
     # Touch table: panels use larger targets.
     touch: bool = False
+    # The panel being built: its layout-unique key (the dock's identity, stable across starts),
+    # so a panel that keeps state can keep it apart from another panel of the same kind.
+    panel: str = ""
 
     def get(self, name: str) -> object | None:
         return self.services.get(name)

@@ -93,7 +93,8 @@ class Shell(QObject):
         keys = self.layout.panel_keys()
         for s, screen in enumerate(self.layout.screens):
             for p, spec in enumerate(screen.panels):
-                widget = registry.create(spec.name, self._ctx, spec.params)
+                ctx = dataclasses.replace(self._ctx, panel=keys[s][p])
+                widget = registry.create(spec.name, ctx, spec.params)
                 title = spec.title or registry.title(spec.name)
                 if isinstance(widget, ErrorPanel):
                     self._status.announce(

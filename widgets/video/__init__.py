@@ -6,7 +6,8 @@ Factories follow the shell's `factory(ctx, params) -> QWidget`. They take what t
 Wall params (layouts/*.toml): grid ("1", "2x2", "3x3", "4x4", "1+5", "1+7", "1+12"),
 alarm_tile (int; -1 = this wall takes no alarm pop-ups), salvo (name of a saved view to load at
 start), fill (true: show the catalogue, paging every `dwell` seconds when it does not fit;
-dwell = 0 keeps the first page). Without a salvo, a wall comes back as the operator left it.
+dwell = 0 keeps the first page). Without a salvo, a wall comes back as the operator left it
+(kept per operator and per wall: mode, the panel's layout key and grid).
 """
 
 from __future__ import annotations
@@ -95,24 +96,43 @@ def make_wall_panel(ctx: Any, params: dict[str, Any]) -> QWidget:
     if store is None:
         panel.notice.setText(tr("Nessun elenco telecamere: server non collegato."))
     salvo = wall.library.salvo(str(params.get("salvo", ""))) if params.get("salvo") else None
-    key = f"{getattr(ctx, 'mode', '') or 'wall'}:{grid}"
+    key, old_key = wall_keys(ctx, grid)
     last = wall.library.last(key)
+    if last is None and old_key:
+        last = wall.library.last(old_key)  # saved before walls had their own key
     if salvo is not None:
         wall.apply_salvo(salvo)
     elif last is not None and store is not None:
         restore_when_known(wall, store, last)
     elif params.get("fill") and store is not None:
         fill_from_catalogue(wall, store, _int(params.get("dwell"), 20))
-    remember_wall(wall, key)
+    remember_wall(wall, key, old_key)
     return panel
+
+
+def wall_keys(ctx: Any, grid: str) -> tuple[str, str]:
+    """Where this wall's last cameras are kept in the operator's views file, and the older key.
+
+    `<mode>:<panel>:<grid>`: the panel's layout key (its dock id) keeps two walls of one layout
+    apart (a videowall's mosaic and alarm wall, two 2x2 walls on two screens). The older key
+    `<mode>:<grid>` was shared by such walls; it is read only while this wall has saved nothing
+    under its own key, and dropped when it does. Without a panel key (a panel built outside the
+    shell) the older key is the key.
+    """
+    mode = getattr(ctx, "mode", "") or "wall"
+    panel = str(getattr(ctx, "panel", "") or "")
+    old_key = f"{mode}:{grid}"
+    if not panel:
+        return old_key, ""
+    return f"{mode}:{panel}:{grid}", old_key
 
 
 REMEMBER_MS = 5_000
 
 
-def remember_wall(wall: Any, key: str) -> None:
+def remember_wall(wall: Any, key: str, old_key: str = "") -> None:
     """Keep what the operator put on the wall, so the next start shows it again (not while a
-    tour runs: a tour is not a choice of cameras)."""
+    tour runs: a tour is not a choice of cameras). `old_key`: dropped at the first save."""
     from console.cameras.views import Salvo
 
     def save() -> None:
@@ -120,7 +140,8 @@ def remember_wall(wall: Any, key: str) -> None:
             return
         current = wall.current_salvo(tr("Ultima parete"))
         if any(current.tiles):
-            wall.library.set_last(key, Salvo(current.name, current.grid, current.tiles))
+            salvo = Salvo(current.name, current.grid, current.tiles)
+            wall.library.set_last(key, salvo, replaces=old_key)
 
     wall.remember = save  # the tests and the shutdown path can save at once
     make_timer(wall, REMEMBER_MS, save)

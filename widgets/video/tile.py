@@ -204,6 +204,50 @@ class VideoTile(QWidget):
     def current_url(self) -> str:
         return self._url
 
+    def wanted_url(self) -> str | None:
+        """The stream this tile opens for its camera at its present size (sub or main)."""
+        return self._pick_url()
+
+    def adopt(
+        self, backend: VideoBackend, url: str, frame: QImage | QVideoFrame | None
+    ) -> VideoBackend | None:
+        """Take over a player already opened on this tile's stream (a tour's standby player,
+        opened before the page turn).
+
+        With its last `frame` the picture is there at once and the machine goes straight to
+        playing; without one (still connecting) the tile connects on that player, which is
+        already past part of the RTSP set-up. Stalls and failures are then handled as for any
+        player. The caller makes the tile the player's parent. Returns the tile's previous
+        player, stopped and no longer linked to the tile, for the caller to release.
+        """
+        if self._camera is None or url != self._pick_url():
+            raise ValueError("a tile adopts only the stream it would open itself")
+        self._run(self.machine.stop())  # closes the previous stream, if any
+        old = self._backend
+        if old is not None:
+            old.frame_ready.disconnect(self._on_frame)
+            old.failed.disconnect(self._on_failed)
+        self._backend = backend
+        self._link(backend)
+        hint = getattr(backend, "set_size_hint", None)
+        if callable(hint):
+            dpr = self.devicePixelRatioF()
+            hint(int(self.width() * dpr), int(self.height() * dpr))
+        self._url = url
+        self._wanted = True
+        self._suspended = False
+        self._frame = frame
+        self._opened_at = time.monotonic()
+        self.first_frame_at = None
+        if frame is not None:
+            self.frames_seen += 1
+            self.first_frame_at = 0.0  # shown at the turn itself
+        self._run(self.machine.adopt(has_frame=frame is not None))
+        if not self._timer.isActive():
+            self._timer.start()
+        self.update()
+        return old
+
     def backend(self) -> VideoBackend | None:
         return self._backend
 
@@ -242,15 +286,22 @@ class VideoTile(QWidget):
     def _pick_url(self) -> str | None:
         if self._camera is None:
             return None
-        return stream_url(self._camera, self._large, self.choice.can_play_rtsp)
+        return self.url_for(self._camera)
+
+    def url_for(self, camera: contract.Camera) -> str | None:
+        """The stream this tile would open for `camera` at its present size (sub or main)."""
+        return stream_url(camera, self._large, self.choice.can_play_rtsp)
 
     def _ensure_backend(self) -> VideoBackend:
         if self._backend is None:
             backend = self._factory(self.choice, self)
-            backend.frame_ready.connect(self._on_frame)
-            backend.failed.connect(self._on_failed)
+            self._link(backend)
             self._backend = backend
         return self._backend
+
+    def _link(self, backend: VideoBackend) -> None:
+        backend.frame_ready.connect(self._on_frame)
+        backend.failed.connect(self._on_failed)
 
     def _run(self, commands: list[Command]) -> None:
         for command in commands:

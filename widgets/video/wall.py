@@ -4,7 +4,8 @@ The wall decides which tiles decode: those laid out and actually visible. Hidden
 tab, minimised window, a maximised neighbour) release their decoders and resume when seen again.
 A view starts staggered, the selected tile first, so sixteen connections do not land at once.
 
-Tours run on one tile or on the whole wall (a page of cameras at a time, or saved views); the
+Tours run on one tile or on the whole wall (a page of cameras at a time, or saved views; see
+wall_tours.py, which also opens the next stop on standby players before each turn); the
 operator's own action on a touring tile, or an alarm pop-up, pauses the tour so it never takes
 away a picture someone is looking at. The alarm tile is the operator's choice (tile menu,
 "Riquadro allarmi"), remembered with their saved views, and carries a badge.
@@ -31,7 +32,7 @@ from PySide6.QtWidgets import QGridLayout, QMenu, QWidget
 from console.cameras.grids import GRIDS, grid_size, is_large
 from console.cameras.store import CameraStore
 from console.cameras.tile_state import Policy, TileState
-from console.cameras.tours import TourFrame, TourRun
+from console.cameras.tours import TourRun
 from console.cameras.views import Salvo, Tour, ViewLibrary
 from console.i18n import tr
 from widgets.common import theme
@@ -40,6 +41,7 @@ from widgets.video import actions
 from widgets.video.backend import BackendChoice, BackendFactory, create_backend
 from widgets.video.occlusion import shared_occlusion
 from widgets.video.tile import VideoTile
+from widgets.video.wall_tours import WallTours
 
 log = logging.getLogger(__name__)
 
@@ -98,8 +100,9 @@ class VideoWall(QWidget):
         self._visibility = QTimer(self)
         self._visibility.setInterval(VISIBILITY_MS)
         self._visibility.timeout.connect(self.check_visibility)
-        self.tour: TourRun | None = None
-        self._tour_timer = make_timer(self, 1000, self._tour_step, single_shot=True, start=False)
+        # Tours, and the standby players that open a tour's next stop before the turn.
+        self.tours = WallTours(self, factory, MAX_TILES)
+        self.standby = self.tours.standby
         self._alarm_clear = make_timer(
             self, 60_000, self._clear_alarm, single_shot=True, start=False
         )
@@ -123,6 +126,8 @@ class VideoWall(QWidget):
         if name not in GRIDS:
             raise ValueError(f"unknown grid {name!r}")
         changed = name != self.grid_name
+        if changed and not self.tours.turning:
+            self.standby.clear()  # opened for tiles of the old layout
         self.grid_name = name
         self.maximised = None
         self._relayout()
@@ -170,12 +175,12 @@ class VideoWall(QWidget):
 
     def assign(self, index: int, camera_id: str) -> bool:
         """The operator puts a camera on a tile (drop, list, map); a tour there pauses."""
-        if not self._put(index, camera_id):
+        if not self.put(index, camera_id):
             return False
         self._operator_took(index)
         return True
 
-    def _put(self, index: int, camera_id: str) -> bool:
+    def put(self, index: int, camera_id: str) -> bool:
         """Put a camera on a tile; unknown cameras are refused with a message, nothing lost."""
         camera = self.store.get(camera_id) if self.store is not None else None
         if camera is None:
@@ -184,7 +189,7 @@ class VideoWall(QWidget):
         if not 0 <= index < MAX_TILES:
             return False
         tile = self.tiles[index]
-        tile.set_camera(camera, start=self._is_visible(tile))
+        tile.set_camera(camera, start=self.is_visible(tile))
         self.select(index)
         return True
 
@@ -229,7 +234,7 @@ class VideoWall(QWidget):
     def _start_next(self) -> None:
         while self._start_queue:
             tile = self.tiles[self._start_queue.pop(0)]
-            if self._is_visible(tile):
+            if self.is_visible(tile):
                 tile.play()
                 return
         self._stagger.stop()
@@ -240,7 +245,7 @@ class VideoWall(QWidget):
         for tile in self.tiles:
             tile.stop()
 
-    def _is_visible(self, tile: VideoTile) -> bool:
+    def is_visible(self, tile: VideoTile) -> bool:
         """Laid out, not hidden behind a tab or a maximised tile, and on screen.
 
         "On screen": the window is not minimised, Qt says it is exposed (where the platform
@@ -270,14 +275,18 @@ class VideoWall(QWidget):
 
     def check_visibility(self) -> None:
         self._uncovered = self._covered_probe()
+        seen = False
         for tile in self.tiles:
             if tile.camera() is None:
                 continue
-            if self._is_visible(tile):
+            if self.is_visible(tile):
+                seen = True
                 if tile.suspended:
                     tile.resume()
             else:
                 tile.suspend()
+        if not seen:
+            self.standby.clear()  # nobody sees the wall: nothing is prepared for it either
 
     def _covered_probe(self) -> QRegion | None:
         """What other windows leave of ours (X11 only); None = cannot tell, assume visible."""
@@ -311,12 +320,15 @@ class VideoWall(QWidget):
     def hideEvent(self, event: QHideEvent) -> None:
         super().hideEvent(event)
         self._visibility.stop()
+        self.standby.clear()
         for tile in self.tiles:
             tile.suspend()
 
     def release(self) -> None:
         self.stop_all()
-        self._tour_timer.stop()
+        self.tours.timer.stop()
+        self.tours.prefetch_timer.stop()
+        self.standby.clear()
         self._visibility.stop()
         for tile in self.tiles:
             tile.release()
@@ -341,13 +353,14 @@ class VideoWall(QWidget):
     def apply_salvo(self, salvo: Salvo) -> None:
         """The operator recalls a saved view: any tour stops (the wall is theirs now)."""
         self.stop_tour()
-        self._show_salvo(salvo)
+        self.show_salvo(salvo)
 
     def delete_salvo(self, name: str) -> None:
         self.library.delete_salvo(name)
         self.notice.emit(tr('Vista "{name}" eliminata', name=name))
 
-    def _show_salvo(self, salvo: Salvo) -> None:
+    def show_salvo(self, salvo: Salvo) -> None:
+        """Show a saved view (tiles whose stream is on a tour's standby player take it over)."""
         self.stop_all()
         self.set_grid(salvo.grid)
         missing = []
@@ -357,108 +370,36 @@ class VideoWall(QWidget):
             if cam_id and camera is None:
                 missing.append(cam_id)
             tile.set_camera(camera, start=False)
+        self.tours.adopt_standby()
         self.start_all()
         if missing:
             self.notice.emit(tr("Telecamere non più disponibili: {ids}", ids=", ".join(missing)))
 
     def start_tour(self, tour: Tour, tile: int | None = None, whole_wall: bool = False) -> bool:
         """Run `tour` on one tile (default: the selected one) or on the whole wall."""
-        self.stop_tour()
-        index = self.selected if tile is None else tile
-        if self.maximised is not None and (whole_wall or index != self.maximised):
-            self.toggle_maximise(self.maximised)
-        run = TourRun(tour, whole_wall, index, self.visible_count(), self.grid_name)
-        if not run:
-            self.notice.emit(
-                tr("Il giro «{name}» ha solo viste salvate: avvialo su tutta la parete",
-                   name=tour.name)
-            )  # fmt: skip
-            return False
-        self.tour = run
-        self._tour_step()
-        return True
+        return self.tours.start(tour, tile, whole_wall)
 
     def stop_tour(self) -> None:
-        run, self.tour = self.tour, None
-        self._tour_timer.stop()
-        if run is not None:
-            self._mark_tour_tiles()
-            self.tour_changed.emit()
+        self.tours.stop()
 
     def pause_tour(self, reason: str = "") -> None:
-        run = self.tour
-        if run is None or run.paused:
-            return
-        run.paused, run.pause_reason = True, reason
-        self._tour_timer.stop()
-        self._mark_tour_tiles()
-        self.tour_changed.emit()
-        self.notice.emit(reason or tr("Giro in pausa"))
+        self.tours.pause(reason)
 
     def resume_tour(self) -> None:
         """Carry on from the next stop: the operator has seen the current one long enough."""
-        run = self.tour
-        if run is None or not run.paused:
-            return
-        run.paused, run.pause_reason = False, ""
-        self._tour_step()
+        self.tours.resume()
 
     def tour_running(self) -> bool:
-        return self.tour is not None
+        return self.tours.run is not None
 
-    def _tour_step(self) -> None:
-        run = self.tour
-        if run is None or run.paused:
-            return
-        for _ in range(len(run.frames)):  # skip stops whose cameras are all gone
-            frame = run.advance()
-            if self._show_frame(run, frame):
-                break
-        else:
-            self.notice.emit(tr("Giro fermato: nessuna telecamera del giro è disponibile"))
-            self.stop_tour()
-            return
-        self._tour_timer.start(max(1, int(frame.dwell_s * 1000)))
-        self._mark_tour_tiles()
-        self.tour_changed.emit()
-
-    def _show_frame(self, run: TourRun, frame: TourFrame) -> bool:
-        known = [c for c in frame.cameras if self.store is not None and self.store.get(c)]
-        if frame.salvo:
-            salvo = self.library.salvo(frame.salvo)
-            if salvo is None:
-                return False
-            self._show_salvo(salvo)
-            return True
-        if not known:
-            return False
-        if not run.whole_wall:
-            return self._put(run.tile, known[0])
-        self.stop_all()  # a tile keeps its player across set_camera(start=False)
-        if run.grid and run.grid != self.grid_name:
-            self.set_grid(run.grid)  # back from a saved view with another layout
-        for i, tile in enumerate(self.tiles[: self.visible_count()]):
-            cam_id = frame.cameras[i] if i < len(frame.cameras) else None
-            camera = self.store.get(cam_id) if (cam_id and self.store is not None) else None
-            tile.set_camera(camera, start=False)
-        self.start_all()
-        return True
-
-    def _mark_tour_tiles(self) -> None:
-        run = self.tour
-        for tile in self.tiles:
-            text = ""
-            if run is not None and (run.whole_wall or tile.index == run.tile):
-                text = run.label() if (not run.whole_wall or tile.index == 0) else ""
-            if tile.tour_text != text:
-                tile.tour_text = text
-                tile.update()
+    @property
+    def tour(self) -> TourRun | None:
+        """The tour running on this wall (paused or not), if any."""
+        return self.tours.run
 
     def _operator_took(self, index: int) -> None:
         """The operator changed a tile by hand: a tour showing there must not undo it."""
-        run = self.tour
-        if run is not None and not run.paused and (run.whole_wall or run.tile == index):
-            self.pause_tour(tr("Giro in pausa: riquadro {n} cambiato a mano", n=index + 1))
+        self.tours.operator_took(index)
 
     # --- tile menu ----------------------------------------------------------------------------
 
@@ -537,7 +478,7 @@ class VideoWall(QWidget):
                 run = self.tour
                 if run is not None and (run.whole_wall or run.tile == index):
                     self.pause_tour(tr("Giro in pausa: allarme nel riquadro {n}", n=index + 1))
-                self._put(index, str(cam_id))
+                self.put(index, str(cam_id))
                 tile = self.tiles[index]
                 title = str(getattr(alert, "title", ""))
                 priority = getattr(alert, "priority", "?")

@@ -95,3 +95,32 @@ def test_damaged_views_file_is_set_aside(tmp_path: Path) -> None:
 def test_redact_hides_password_only() -> None:
     assert redact("rtsp://op:s3cret@10.0.0.5:554/live") == "rtsp://op:***@10.0.0.5:554/live"
     assert redact("http://127.0.0.1:8080/cam01.ts") == "http://127.0.0.1:8080/cam01.ts"
+
+
+def test_two_libraries_on_one_operator_file_do_not_drop_each_others_changes(
+    tmp_path: Path,
+) -> None:
+    """Each wall opens its own library on the operator's file (a videowall has two walls)."""
+    mosaic, alarms = ViewLibrary("mrossi", tmp_path), ViewLibrary("mrossi", tmp_path)
+    mosaic.set_last("videowall:mosaico:4x4", Salvo("Ultima parete", "4x4", ["c1"]))
+    alarms.set_last("videowall:allarmi:1+5", Salvo("Ultima parete", "1+5", ["c2"]))
+    alarms.save_salvo(Salvo("Stadio", "2x2", ["c3"]))
+    assert mosaic.salvo("Stadio") is not None, "a view saved from the other wall is seen"
+    mosaic.set_last("videowall:mosaico:4x4", Salvo("Ultima parete", "4x4", ["c4"]))
+    again = ViewLibrary("mrossi", tmp_path)
+    assert again.salvo("Stadio") is not None
+    last_alarms = again.last("videowall:allarmi:1+5")
+    last_mosaic = again.last("videowall:mosaico:4x4")
+    assert last_alarms is not None
+    assert last_alarms.tiles == ["c2"]
+    assert last_mosaic is not None
+    assert last_mosaic.tiles == ["c4"]
+
+
+def test_a_wall_key_replacing_an_older_one_drops_it(tmp_path: Path) -> None:
+    views = ViewLibrary("mrossi", tmp_path)
+    views.set_last("video-room:3x3", Salvo("Ultima parete", "3x3", ["c1"]))
+    views.set_last("video-room:video:3x3", Salvo("Ultima parete", "3x3", ["c1"]), "video-room:3x3")
+    again = ViewLibrary("mrossi", tmp_path)
+    assert again.last("video-room:3x3") is None
+    assert again.last("video-room:video:3x3") is not None

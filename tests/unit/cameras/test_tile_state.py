@@ -181,3 +181,45 @@ def test_backoff_is_capped_and_jittered() -> None:
     assert max(samples) > 8  # reached the cap region
     jittered = {round(policy.backoff(3, rng), 3) for _ in range(20)}
     assert len(jittered) > 1
+
+
+def test_adopting_a_playing_player_skips_connecting_and_still_detects_a_stall(
+    rig: tuple,
+) -> None:
+    machine, rx, clock = rig
+    rx.run(machine.play())
+    rx.run(machine.error("connessione rifiutata"))  # a failure before the hand-over
+    rx.open = True  # the standby player, already decoding, taken over by the tile
+    assert machine.adopt() == []  # nothing to open
+    assert machine.state is TileState.PLAYING
+    assert machine.failures == 0
+    assert machine.status_text() == ""
+    clock.advance(1.9)
+    rx.deliver()
+    assert machine.state is TileState.PLAYING
+    clock.advance(2.1)
+    rx.run(machine.tick())
+    assert machine.state is TileState.STALLED  # the adopted stream is watched like any other
+    clock.advance(4.1)
+    rx.run(machine.tick())
+    assert machine.state is TileState.RECONNECTING
+    assert not rx.open
+
+
+def test_adopting_a_player_still_connecting_keeps_the_start_timeout(rig: tuple) -> None:
+    machine, rx, clock = rig
+    rx.open = True  # a standby player whose RTSP set-up is under way
+    assert machine.adopt(has_frame=False) == []
+    assert machine.state is TileState.CONNECTING
+    assert machine.status_text() == "Connessione…"
+    clock.advance(4.9)
+    rx.run(machine.tick())
+    assert machine.state is TileState.CONNECTING
+    rx.deliver()
+    assert machine.state is TileState.PLAYING
+    machine.stop()
+    rx.open = True
+    machine.adopt(has_frame=False)
+    clock.advance(5.1)
+    rx.run(machine.tick())
+    assert machine.state is TileState.RECONNECTING, "no frame in start_timeout_s: as ever"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from console.cameras.tours import TourFrame, TourRun, plan
+from console.cameras.tours import PREFETCH_S, TourFrame, TourRun, plan, prefetch_lead
 from console.cameras.views import Tour, TourStep
 
 
@@ -48,3 +48,21 @@ def test_run_wraps_and_says_where_it_is() -> None:
     run.paused = True
     assert run.label().endswith("— in pausa")
     assert not TourRun(Tour("Viste", [TourStep("salvo", "X")]), False, 0, 4)
+
+
+def test_peek_shows_the_next_frame_without_moving() -> None:
+    run = TourRun(tour(), whole_wall=True, tile=0, page_size=2)
+    assert run.peek() == TourFrame(30.0, ("c1", "c2"))  # before the first turn: the first page
+    run.advance()
+    assert run.peek() == TourFrame(10.0, ("c3",))
+    assert run.position == 0, "peeking does not turn the page"
+    for _ in range(3):
+        run.advance()
+    assert run.peek() == TourFrame(30.0, ("c1", "c2")), "after the last page: the first again"
+    assert TourRun(Tour("Viste", [TourStep("salvo", "X")]), False, 0, 4).peek() is None
+
+
+def test_prefetch_lead_is_never_longer_than_the_dwell() -> None:
+    assert prefetch_lead(20.0) == PREFETCH_S
+    assert prefetch_lead(2.0) == 2.0
+    assert prefetch_lead(20.0, lead_s=5.0) == 5.0
