@@ -246,8 +246,11 @@ def test_full_view_starts_staggered_selected_first(qtbot: Any, wall: VideoWall) 
     FakeBackend.opened = []
     wall.start_all()
     assert FakeBackend.opened == ["rtsp://127.0.0.1/c5/sub"]
+    # Tiles waiting for their turn say so instead of staying black and silent.
+    assert wall.tiles[8].status_text() == "In avvio…"
     qtbot.wait_until(lambda: len(FakeBackend.opened) == 9, timeout=5000)
     assert len(set(FakeBackend.opened)) == 9
+    assert not any(t.queued for t in wall.tiles)
 
 
 def test_salvo_round_trip(qtbot: Any, wall: VideoWall) -> None:

@@ -111,6 +111,7 @@ class VideoTile(QWidget):
         self.server_note = ""  # server_video.py: why the server's streams cannot play yet
         self.server_note_calm = False  # ... and whether that is only "not ready yet"
         self.view = zoom.WHOLE  # digital zoom: the part of the picture shown
+        self.queued = False  # waiting for its turn in the wall's staggered start
         self._scaled_view = zoom.WHOLE
         self._drag_from: QPointF | None = None
         self.band_cache: tuple[object, QImage] | None = None  # overlays.py: name/clock band
@@ -169,15 +170,23 @@ class VideoTile(QWidget):
             self.play()
 
     def play(self) -> None:
+        self.set_queued(False)
         if self._camera is None:
             return
         self._suspended = False
         self._run(self.machine.play())
 
+    def set_queued(self, queued: bool) -> None:
+        """Waiting for its turn in the wall's staggered start (it says so, not a black tile)."""
+        if queued != self.queued:
+            self.queued = queued
+            self.update()
+
     def retry(self) -> None:
         self._run(self.machine.retry())
 
     def stop(self) -> None:
+        self.set_queued(False)
         self._run(self.machine.stop())
 
     def suspend(self) -> None:
@@ -260,6 +269,8 @@ class VideoTile(QWidget):
             text = tr("Connessione…") if self.machine.state is not TileState.IDLE else ""
         if self.server_note and self.machine.state in _WAITING:
             return self.server_note  # the server says why no camera can play yet
+        if not text and self.queued and self._camera is not None:
+            text = tr("In avvio…")
         return text
 
     def picture(self) -> QImage | None:

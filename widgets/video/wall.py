@@ -227,6 +227,8 @@ class VideoWall(QWidget):
             if self.tiles[i].camera() is not None
             and self.tiles[i].machine.state in (TileState.IDLE, TileState.FAILED)
         ]
+        for i in self._start_queue:
+            self.tiles[i].set_queued(True)
         self._start_next()
         if self._start_queue:
             self._stagger.start()
@@ -237,9 +239,12 @@ class VideoWall(QWidget):
             if self.is_visible(tile):
                 tile.play()
                 return
+            tile.set_queued(False)  # hidden since: it starts when it is seen again
         self._stagger.stop()
 
     def stop_all(self) -> None:
+        for i in self._start_queue:
+            self.tiles[i].set_queued(False)
         self._start_queue.clear()
         self._stagger.stop()
         for tile in self.tiles:
