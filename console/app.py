@@ -259,7 +259,7 @@ class Console:
         self.intents = Intents()
         self.status = StatusModel()
         self.status.operator = self.operator
-        self.status.mode = self.layout.title
+        self.status.mode = tr(self.layout.title)
         self.status.training = self.opts.server is None and not self.settings.get("server.url")
         self.status.set_connection(tr("Avvio…"), "warn")
         packs = self.opts.layers or [Path(p) for p in self.settings.get("map.layer_packs")]

@@ -103,7 +103,8 @@ class ScreenSpec(_Strict):
 
     @property
     def label(self) -> str:
-        return self.title or self.role
+        """The screen's name as shown, in the operator's language."""
+        return tr(self.title) if self.title else self.role
 
 
 class Layout(_Strict):

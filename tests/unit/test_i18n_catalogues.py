@@ -49,6 +49,20 @@ def _incident_types() -> set[str]:
     return {t["label"] for t in taxonomy["types"]}
 
 
+def _layout_titles() -> set[str]:
+    """What the shipped layouts name on screen: the mode, each screen, each panel."""
+    import tomllib
+
+    titles: set[str] = set()
+    for path in sorted((REPO_ROOT / "layouts").glob("*.toml")):
+        doc = tomllib.loads(path.read_text("utf-8"))
+        titles.add(doc["title"])
+        for screen in doc.get("screens", []):
+            titles.update(t for t in [screen.get("title")] if t)
+            titles.update(p["title"] for p in screen.get("panels", []) if p.get("title"))
+    return titles
+
+
 @dataclass(frozen=True)
 class Area:
     catalogue: str
@@ -87,6 +101,7 @@ AREAS = {
         "shell",
         ("console/*.py", "widgets/shell/*.py", "widgets/common/*.py", "widgets/journal/*.py"),
         skip=("login.py",),
+        extra=_layout_titles,
         at_least=50,
     ),
     "training": Area(

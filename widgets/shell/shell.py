@@ -95,7 +95,7 @@ class Shell(QObject):
             for p, spec in enumerate(screen.panels):
                 ctx = dataclasses.replace(self._ctx, panel=keys[s][p])
                 widget = registry.create(spec.name, ctx, spec.params)
-                title = spec.title or registry.title(spec.name)
+                title = tr(spec.title) if spec.title else registry.title(spec.name)
                 if isinstance(widget, ErrorPanel):
                     self._status.announce(
                         tr("Pannello {title} non disponibile", title=title), "warn"
@@ -120,7 +120,7 @@ class Shell(QObject):
             screen_spec = self.layout.screens[index]
             labels = [screen_spec.label] + [self.layout.screens[s].label for s in self.plan.folded
                                             if self.plan.window_of(s) == index]
-            title = f"Centrale — {self.layout.title} — {' + '.join(labels)}"
+            title = f"Centrale — {tr(self.layout.title)} — {' + '.join(labels)}"
             menu = None if self._ctx.kiosk else QMenu()
             window = ShellWindow(index, screen_spec, panels, self._status, self._clock, menu,
                                  self._ctx.kiosk, title)
