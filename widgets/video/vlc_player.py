@@ -105,6 +105,7 @@ class VlcBackend(QObject):
         self._visible: tuple[int, int] | None = None
         self._hint = (_MAX_W, _MAX_H)
         self._frames = 0
+        self.frames_displayed = 0  # pictures libVLC handed over, ever (the benchmark's count)
         self._fps = 0.0
         self._t0 = time.monotonic()
         self._frame_posted.connect(self._deliver)
@@ -233,6 +234,7 @@ class VlcBackend(QObject):
             first = self._ready < 0
             self._ready = picture - 1
         self._frames += 1
+        self.frames_displayed += 1
         if first:
             self._frame_posted.emit()
 
