@@ -8,6 +8,7 @@ thread); no stream is needed.
 from __future__ import annotations
 
 import ctypes
+import socket
 import threading
 from typing import Any
 
@@ -136,3 +137,36 @@ def test_frames_from_libvlc_thread_arrive_whole_in_the_gui(qtbot: Any, backend: 
     assert seen, "no frame reached the GUI"
     assert all(len(values) == 1 for values in seen), "a frame was written while the GUI had it"
     assert seen[-1] == {400 % 250 or 250}
+
+
+def test_stopped_players_give_their_memory_back_once_per_action(
+    qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """glibc keeps a released player's pictures in its threads' arenas unless trimmed."""
+    trims: list[int] = []
+
+    class _Libc:
+        def mallopt(self, option: int, value: int) -> int:
+            return 1
+
+        def malloc_trim(self, pad: int) -> int:
+            trims.append(pad)
+            return 1
+
+    monkeypatch.setattr(vlc_player, "_glibc", _Libc)
+    monkeypatch.setattr(vlc_player, "_trim_timer", None)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{s.getsockname()[1]}/cam.ts"  # nothing listens there
+    players = [vlc_player.VlcBackend() for _ in range(3)]
+    for player in players:
+        player.open(url)
+    for player in players:  # a wall hidden: all its tiles stop at once
+        player.stop()
+    qtbot.wait_until(lambda: trims == [0])
+    players[0].open(url)
+    players[0].stop()
+    qtbot.wait_until(lambda: trims == [0, 0])
+    for player in players:
+        player.release()
+        player.deleteLater()
