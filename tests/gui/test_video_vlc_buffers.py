@@ -1,5 +1,6 @@
 """libVLC's video callbacks and the GUI share a player's picture buffers: the frame a tile shows
-is never written by libVLC, a busy GUI gets the newest frame, and a frame is never torn.
+is never written by libVLC, a busy GUI gets the newest frame, and a frame is never torn. Stopped
+players give their memory back.
 
 The callbacks are driven as libVLC drives them (format, then lock/display in turn, on another
 thread); no stream is needed.
