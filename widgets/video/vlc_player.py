@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import logging
 import threading
 import time
@@ -46,14 +47,17 @@ _TRIM_DELAY_MS = 0  # the next pass of the event loop: one trim for the stops of
 _trim_timer: QTimer | None = None
 
 
+@functools.cache
 def _glibc() -> Any:
-    """glibc, for mallopt and malloc_trim; None on other C libraries."""
-    name = ctypes.util.find_library("c")
+    """glibc, for mallopt and malloc_trim; None on other C libraries. Looked up once."""
     try:
-        libc = ctypes.CDLL(name)
-        return libc if hasattr(libc, "malloc_trim") and hasattr(libc, "mallopt") else None
-    except (OSError, TypeError):
-        return None
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        try:
+            libc = ctypes.CDLL(ctypes.util.find_library("c"))
+        except (OSError, TypeError):
+            return None
+    return libc if hasattr(libc, "malloc_trim") and hasattr(libc, "mallopt") else None
 
 
 def _limit_arenas() -> None:
