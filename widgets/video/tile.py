@@ -278,7 +278,8 @@ class VideoTile(QWidget):
         if self._frame is None:
             return None
         image = self._frame.toImage() if isinstance(self._frame, QVideoFrame) else self._frame
-        image = image.convertToFormat(QImage.Format.Format_RGB32)
+        # A deep copy: libVLC's frames show the player's own buffers, which it writes again.
+        image = image.convertToFormat(QImage.Format.Format_RGB32).copy()
         aspect = getattr(self._backend, "display_aspect", None)
         ratio = aspect() if callable(aspect) else None
         if ratio and abs(image.width() / max(1, image.height()) - ratio) > 0.005:

@@ -1,21 +1,27 @@
-"""libVLC backend through python-vlc: video callbacks decode into a buffer we own.
+"""libVLC backend through python-vlc: video callbacks decode into buffers we own.
 
-libVLC calls lock and display on its own decoder thread (no unlock callback: not needed, and
-each callback takes the GIL). `display` copies the picture into a QImage and emits a signal,
-which Qt queues to the GUI thread. If the GUI has not taken the previous frame yet the new one
-replaces it instead of queueing up, so a busy GUI drops frames rather than memory.
+libVLC calls lock and display on its own video output thread, one per player, and each call
+takes the GIL, which the GUI thread needs too. So they do as little as possible: three buffers
+per player, one the GUI shows, one waiting for the GUI, one libVLC writes into. `lock` hands
+libVLC a buffer that is neither shown nor waiting; `display` marks it waiting and, if the GUI
+has not been told yet, emits a signal that Qt queues to the GUI thread. The GUI wraps the
+waiting buffer in a QImage (no copy) and that buffer becomes the shown one. No picture is copied
+or built under the GIL on libVLC's threads; a busy GUI takes the newest frame and skips the
+ones it had no time for, instead of queueing them up.
 """
 
 from __future__ import annotations
 
 import ctypes
+import ctypes.util
+import functools
 import logging
 import threading
 import time
 from typing import Any
 
 import vlc
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
 
 from console.cameras.urls import redact
@@ -25,8 +31,56 @@ from widgets.video.backend import Stats
 log = logging.getLogger(__name__)
 
 _MAX_W, _MAX_H = 1920, 1080
+_BUFFERS = 3  # shown by the GUI, waiting for the GUI, being written by libVLC
 
 _instance: Any = None
+
+# glibc's malloc: every thread that allocates under contention gets an arena of its own (up to
+# 8 per core), and a released player's pictures stay in its threads' arenas. Measured, 200
+# camera switches on a 2x2 wall: RSS +30-35 % as things were, +12 % with a trim after players
+# stop, -6 % (flat at ~185 MB instead of ~380) with two arenas and the trim; a 16-tile wall
+# plays the same either way (24.2-24.4 fps per tile, 0.69-0.75 cores, same runs). A trim takes
+# ~5 ms (8 at most) of the GUI thread, once per action that stops players.
+_M_ARENA_MAX = -8
+_ARENAS = 2
+_TRIM_DELAY_MS = 0  # the next pass of the event loop: one trim for the stops of one action
+_trim_timer: QTimer | None = None
+
+
+@functools.cache
+def _glibc() -> Any:
+    """glibc, for mallopt and malloc_trim; None on other C libraries. Looked up once."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        try:
+            libc = ctypes.CDLL(ctypes.util.find_library("c"))
+        except (OSError, TypeError):
+            return None
+    return libc if hasattr(libc, "malloc_trim") and hasattr(libc, "mallopt") else None
+
+
+def _limit_arenas() -> None:
+    """Fewer malloc arenas, before libVLC starts its threads (once per process)."""
+    libc = _glibc()
+    if libc is not None:
+        libc.mallopt(_M_ARENA_MAX, _ARENAS)
+
+
+def _trim_soon() -> None:
+    """Hand memory freed by stopped players back to the system: once, after a burst of stops
+    (a hidden wall stops every tile at once), not once per player. GUI thread only."""
+    global _trim_timer
+    if _trim_timer is None:
+        libc = _glibc()
+        if libc is None:
+            return
+        _trim_timer = QTimer()
+        _trim_timer.setSingleShot(True)
+        _trim_timer.setInterval(_TRIM_DELAY_MS)
+        _trim_timer.timeout.connect(lambda: libc.malloc_trim(0))
+    _trim_timer.start()
+
 
 # Our own prototypes: python-vlc's format callback passes `chroma` as an immutable c_char_p, but
 # libVLC expects us to write the chroma we want into it.
@@ -43,11 +97,23 @@ def _vlc_instance() -> Any:
 
     One decoder thread per stream: a wall runs many streams at once, and frame threading in
     every decoder only adds overhead (16 players: 24.9 fps/tile at 0.95 core vs 23.5 at 1.02).
+    Fast bilinear scaling to the tile (`--swscale-mode=0`) instead of the default bicubic:
+    libVLC's conversion and scaling was the largest item on a 16-tile wall (30 % of the
+    console's CPU samples, more than decoding); fast bilinear takes ~0.25 ms a frame against
+    ~0.39 ms, and on a downscaled tile the two look alike.
     """
     global _instance
     if _instance is None:
+        _limit_arenas()
         _instance = vlc.Instance(
-            ["--quiet", "--no-audio", "--no-xlib", "--network-caching=300", "--avcodec-threads=1"]
+            [
+                "--quiet",
+                "--no-audio",
+                "--no-xlib",
+                "--network-caching=300",
+                "--avcodec-threads=1",
+                "--swscale-mode=0",
+            ]
         )
     return _instance
 
@@ -80,12 +146,16 @@ class VlcBackend(QObject):
         self._player: Any = None
         self._url = ""
         self._lock = threading.Lock()
-        self._buf: ctypes.Array[ctypes.c_char] | None = None
+        # The buffers of the current format, and which of them is where (-1: none).
+        self._bufs: list[ctypes.Array[ctypes.c_char]] = []
+        self._addrs: list[int] = []
         self._w = self._h = 0
-        self._pending: QImage | None = None
+        self._ready = -1  # displayed by libVLC, not yet taken by the GUI
+        self._shown = -1  # taken by the GUI: the tile may paint it, libVLC must not write it
         self._visible: tuple[int, int] | None = None
         self._hint = (_MAX_W, _MAX_H)
         self._frames = 0
+        self.frames_displayed = 0  # pictures libVLC handed over, ever (the benchmark's count)
         self._fps = 0.0
         self._t0 = time.monotonic()
         self._frame_posted.connect(self._deliver)
@@ -146,8 +216,9 @@ class VlcBackend(QObject):
             player.event_manager().event_detach(vlc.EventType.MediaPlayerEndReached)
             player.stop()
             player.release()
+            _trim_soon()
         with self._lock:
-            self._pending = None
+            self._ready = -1
 
     def release(self) -> None:
         self.stop()
@@ -184,31 +255,37 @@ class VlcBackend(QObject):
         width[0], height[0] = w, h
         pitches[0] = w * 4
         lines[0] = h
+        bufs = [ctypes.create_string_buffer(w * h * 4) for _ in range(_BUFFERS)]
         with self._lock:
+            # New buffers each time: an image the tile still shows keeps its old buffer alive
+            # (QImage holds a reference), and libVLC never writes into it again.
             self._w, self._h = w, h
-            self._buf = ctypes.create_string_buffer(w * h * 4)
+            self._bufs, self._addrs = bufs, [ctypes.addressof(b) for b in bufs]
+            self._ready = self._shown = -1
+        # One picture in libVLC's pool: lock and display alternate, one buffer written at a time.
         return 1
 
     def _on_cleanup(self, opaque: Any) -> None:
         return None
 
     def _on_lock(self, opaque: Any, planes: Any) -> Any:
-        buf = self._buf
-        if buf is not None:
-            planes[0] = ctypes.cast(buf, ctypes.c_void_p).value
-        return None
+        """A buffer neither shown nor waiting; its index + 1 is the picture id for display."""
+        with self._lock:
+            busy = (self._ready, self._shown)
+            for index, address in enumerate(self._addrs):
+                if index not in busy:
+                    planes[0] = address
+                    return index + 1
+        return None  # no format yet: libVLC never locks before the format callback
 
     def _on_display(self, opaque: Any, picture: Any) -> None:
-        buf = self._buf
-        if buf is None:
+        if not picture:
             return
-        image = QImage(
-            memoryview(buf), self._w, self._h, self._w * 4, QImage.Format.Format_RGB32
-        ).copy()
         with self._lock:
-            first = self._pending is None
-            self._pending = image
+            first = self._ready < 0
+            self._ready = picture - 1
         self._frames += 1
+        self.frames_displayed += 1
         if first:
             self._frame_posted.emit()
 
@@ -223,10 +300,16 @@ class VlcBackend(QObject):
 
     def _deliver(self) -> None:
         with self._lock:
-            image, self._pending = self._pending, None
+            index, self._ready = self._ready, -1
+            if index < 0 or index >= len(self._bufs):
+                return
+            self._shown = index  # the previous shown buffer goes back to libVLC
+            buf, w, h = self._bufs[index], self._w, self._h
         player = self._player
-        if image is None or player is None:
+        if player is None:
             return
+        # The image shows our buffer without a copy; it keeps the buffer alive.
+        image = QImage(memoryview(buf), w, h, w * 4, QImage.Format.Format_RGB32)
         # libVLC stretches the visible picture over the whole buffer, whose height it padded to
         # the codec's block size (360 -> 368): remember the true size for the aspect ratio.
         if self._visible is None:
