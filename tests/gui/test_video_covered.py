@@ -17,7 +17,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +96,7 @@ def probe(wm: str) -> dict[str, Any]:
     wall.show()
     spin(1.5)
     out: dict[str, Any] = {"wm": wm, "window_manager": bool(x.window_manager())}
+    out["compositor"] = bool(x.compositor())
     out["wall_frame"] = wall.frameGeometry().getRect()
     out["alone"] = states(wall)
 
@@ -174,44 +175,69 @@ def probe(wm: str) -> dict[str, Any]:
     return out
 
 
-@pytest.fixture(params=["none", "openbox"])
-def desktop(request: pytest.FixtureRequest, xserver: str) -> Iterator[tuple[str, str]]:
-    """The X display, bare or with a reparenting window manager (openbox, no compositor)."""
-    wm = str(request.param)
-    if wm == "none":
-        yield xserver, wm
-        return
-    if shutil.which("openbox") is None:
-        pytest.skip("openbox is not installed (Debian package openbox, see installer/setup.sh)")
+def _start(
+    argv: list[str], display: str, log: Path, ready: Callable[[Any], int], what: str
+) -> subprocess.Popen[bytes]:
+    """Start a desktop program on `display`; skip (saying why) if it does not come up in 15 s."""
+    if shutil.which(argv[0]) is None:
+        pytest.skip(f"{argv[0]} is not installed (Debian package {argv[0]}, installer/setup.sh)")
     from tests.gui.x11 import XClient
 
-    env = dict(os.environ, DISPLAY=xserver)
-    proc = subprocess.Popen(
-        ["openbox", "--sm-disable"], env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    with log.open("wb") as sink:
+        proc = subprocess.Popen(
+            argv, env=dict(os.environ, DISPLAY=display), stdout=sink, stderr=sink
+        )
+    x = XClient(display)
     try:
-        x = XClient(xserver)
+        end = time.monotonic() + 15
+        while not ready(x) and proc.poll() is None and time.monotonic() < end:
+            time.sleep(0.05)
+        running = bool(ready(x))
+    finally:
+        x.close()
+    if not running:
+        _stop(proc)
+        pytest.skip(f"{what} did not come up within 15 s: {log.read_text()[-300:]}")
+    return proc
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.terminate()
         try:
-            end = time.monotonic() + 15
-            while not x.window_manager() and proc.poll() is None and time.monotonic() < end:
-                time.sleep(0.05)
-            running = bool(x.window_manager())
-        finally:
-            x.close()
-        if not running:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
             proc.kill()
-            _, err = proc.communicate(timeout=10)
-            pytest.skip(f"openbox did not take over the display within 15 s: {err.strip()[-300:]}")
+            proc.wait(timeout=10)
+
+
+@pytest.fixture(params=["none", "openbox", "openbox+picom"])
+def desktop(
+    request: pytest.FixtureRequest, xserver: str, tmp_path: Path
+) -> Iterator[tuple[str, str]]:
+    """The X display bare, under a reparenting window manager (openbox), or with a compositor
+    (picom, xrender backend: windows are redirected off-screen and composited)."""
+    wm = str(request.param)
+    started: list[subprocess.Popen[bytes]] = []
+    try:
+        if "openbox" in wm:
+            started.append(
+                _start(
+                    ["openbox", "--sm-disable"], xserver, tmp_path / "openbox.log",
+                    lambda x: x.window_manager(), "openbox",
+                )
+            )  # fmt: skip
+        if "picom" in wm:
+            started.append(
+                _start(
+                    ["picom", "--backend", "xrender", "--config", "/dev/null"], xserver,
+                    tmp_path / "picom.log", lambda x: x.compositor(), "picom",
+                )
+            )  # fmt: skip
         yield xserver, wm
     finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
+        for proc in reversed(started):
+            _stop(proc)
 
 
 P, S = "playing", "suspended"
@@ -233,6 +259,7 @@ def test_covered_tiles_stop_decoding_on_a_real_x_server(
     report = json.loads(done.stdout.strip().splitlines()[-1])
     managed = wm != "none"
     assert report["window_manager"] is managed, report
+    assert report["compositor"] is ("picom" in wm), report
     if managed:  # reparented: the frame is larger than the client by the decorations
         assert report["cover_frame"][3] > report["cover_client"][3], report
     expected = {

@@ -147,3 +147,19 @@ class XClient:
         self._libc.free(reply)
         value_len = struct.unpack_from("=I", raw, 16)[0]
         return struct.unpack_from("=I", raw, 32)[0] if value_len else 0
+
+    def compositor(self) -> int:
+        """The owner of _NET_WM_CM_S0 (EWMH: a compositing manager runs), 0 when none."""
+        self._xcb.xcb_get_selection_owner.restype = _Cookie
+        self._xcb.xcb_get_selection_owner.argtypes = [ctypes.c_void_p, ctypes.c_uint32]
+        self._xcb.xcb_get_selection_owner_reply.restype = ctypes.POINTER(_AtomReply)
+        self._xcb.xcb_get_selection_owner_reply.argtypes = [
+            ctypes.c_void_p, _Cookie, ctypes.c_void_p,
+        ]  # fmt: skip
+        cookie = self._xcb.xcb_get_selection_owner(self._conn, self.atom("_NET_WM_CM_S0"))
+        reply = self._xcb.xcb_get_selection_owner_reply(self._conn, cookie, None)
+        if not reply:
+            return 0
+        owner = int(reply.contents.atom)  # same layout: the owner where the atom would be
+        self._libc.free(reply)
+        return owner
