@@ -161,10 +161,26 @@ def probe(wm: str) -> dict[str, Any]:
     spin(2.0)
     out["restored_by_wm"] = states(wall)
 
+    # The operator switches to another virtual desktop and back.
+    x.switch_desktop(1)
+    spin(1.5)
+    out["other_desktop"] = states(wall)
+    x.switch_desktop(0)
+    spin(2.0)
+    out["back_on_its_desktop"] = states(wall)
+
     # Our own window minimised by a WM that keeps it mapped.
     x.mark_hidden(int(wall.winId()), True)
     spin(1.5)
     out["own_minimised_but_mapped"] = states(wall)
+    x.mark_hidden(int(wall.winId()), False)
+    spin(1.5)
+    out["own_shown_again_1"] = states(wall)
+    # ... with _NET_WM_STATE_HIDDEN alone (Qt reads only WM_STATE).
+    hidden = x.atom("_NET_WM_STATE_HIDDEN")
+    x.set_cardinals(int(wall.winId()), "_NET_WM_STATE", "ATOM", [hidden])
+    spin(1.5)
+    out["own_hidden_by_net_wm_state"] = states(wall)
     x.mark_hidden(int(wall.winId()), False)
     if out["window_manager"]:
         x.activate(int(wall.winId()))
@@ -277,7 +293,11 @@ def test_covered_tiles_stop_decoding_on_a_real_x_server(
         # Without a WM nobody minimises: the window stays on screen and must keep playing.
         "minimised_by_wm": [S] * 4 if managed else [P] * 4,
         "restored_by_wm": [P] * 4,
+        "other_desktop": [S] * 4 if managed else [P] * 4,
+        "back_on_its_desktop": [P] * 4,
         "own_minimised_but_mapped": [S] * 4,
+        "own_shown_again_1": [P] * 4,
+        "own_hidden_by_net_wm_state": [S] * 4,
         "own_shown_again": [P] * 4,
     }
     wrong = {k: {"got": report[k], "want": v} for k, v in expected.items() if report[k] != v}

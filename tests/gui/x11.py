@@ -129,6 +129,10 @@ class XClient:
         """EWMH _NET_ACTIVE_WINDOW from a pager (source 2): restore and raise."""
         self.client_message(window, "_NET_ACTIVE_WINDOW", [2, 0, 0])
 
+    def switch_desktop(self, number: int) -> None:
+        """EWMH _NET_CURRENT_DESKTOP, as a pager or a workspace key binding asks for it."""
+        self.client_message(self.root, "_NET_CURRENT_DESKTOP", [number, 0])
+
     def window_manager(self) -> int:
         """The EWMH check window a running WM advertises on the root, 0 when none."""
         prop = self.atom("_NET_SUPPORTING_WM_CHECK")

@@ -305,6 +305,8 @@ class X11Occlusion:
         stack = self._tree(root)
         if stack is None or top not in stack[2]:
             return None
+        if self._minimised([window])[0]:
+            return QRegion()  # marked minimised but kept mapped (Qt sees only WM_STATE Iconic)
         children = set(stack[2])
         self._clients = {f: c for f, c in self._clients.items() if f in children}
         above = stack[2][stack[2].index(top) + 1 :]
