@@ -147,7 +147,7 @@ def probe(wm: str) -> dict[str, Any]:
     spin(1.2)
     out["menu_geometry"] = menu.geometry().getRect()
     out["menu_open_briefly"] = states(wall)
-    spin(2.5)
+    spin(3.5)  # the grace (2.5 s) is over well before this, whenever the first poll saw it
     out["menu_stays_open"] = states(wall)
     menu.close()
     spin(2.0)
