@@ -17,6 +17,7 @@ packages=(
   dbus gnome-keyring                                 # a real Secret Service for the keyring test
   ffmpeg                                             # camera clips at set-up, ffprobe in tests
   xvfb x11-xserver-utils xserver-xorg-core xserver-xorg-video-dummy   # screenshots, multi-head
+  openbox picom                                      # a window manager and a compositor for the covered-tile test
 )
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
