@@ -17,6 +17,7 @@ import pytest
 from PySide6.QtGui import QImage
 
 vlc_player = pytest.importorskip("widgets.video.vlc_player")
+from widgets.video import memory  # noqa: E402
 
 
 class _Player:
@@ -154,8 +155,8 @@ def test_stopped_players_give_their_memory_back_once_per_action(
             trims.append(pad)
             return 1
 
-    monkeypatch.setattr(vlc_player, "_glibc", _Libc)
-    monkeypatch.setattr(vlc_player, "_trim_timer", None)
+    monkeypatch.setattr(memory, "glibc", _Libc)
+    monkeypatch.setattr(memory, "_trim_timer", None)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         url = f"http://127.0.0.1:{s.getsockname()[1]}/cam.ts"  # nothing listens there

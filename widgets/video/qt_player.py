@@ -19,6 +19,7 @@ from PySide6.QtMultimedia import QMediaPlayer, QVideoFrame, QVideoSink
 
 from console.cameras.urls import redact, scrub
 from console.i18n import tr
+from widgets.video import memory
 from widgets.video.backend import Stats
 
 log = logging.getLogger(__name__)
@@ -97,6 +98,7 @@ class QtBackend(QObject):
         self.stop()
         self._url = url
         _widen_thread_pool()
+        memory.limit_arenas()  # before QtMultimedia starts its first threads
         player = QMediaPlayer(self)  # loads the FFmpeg plugin: only then can it be tuned
         _tune_ffmpeg()
         sink = QVideoSink(self)
@@ -119,6 +121,7 @@ class QtBackend(QObject):
             player.stop()
             player.setSource(QUrl())
             player.deleteLater()
+            memory.trim_soon()
         if sink is not None:
             sink.blockSignals(True)
             sink.deleteLater()

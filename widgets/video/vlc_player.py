@@ -14,18 +14,18 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import functools
 import logging
 import threading
 import time
 from typing import Any
 
 import vlc
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
 from console.cameras.urls import redact
 from console.i18n import tr
+from widgets.video import memory
 from widgets.video.backend import Stats
 
 log = logging.getLogger(__name__)
@@ -34,53 +34,6 @@ _MAX_W, _MAX_H = 1920, 1080
 _BUFFERS = 3  # shown by the GUI, waiting for the GUI, being written by libVLC
 
 _instance: Any = None
-
-# glibc's malloc: every thread that allocates under contention gets an arena of its own (up to
-# 8 per core), and a released player's pictures stay in its threads' arenas. Measured, 200
-# camera switches on a 2x2 wall: RSS +30-35 % as things were, +12 % with a trim after players
-# stop, -6 % (flat at ~185 MB instead of ~380) with two arenas and the trim; a 16-tile wall
-# plays the same either way (24.2-24.4 fps per tile, 0.69-0.75 cores, same runs). A trim takes
-# ~5 ms (8 at most) of the GUI thread, once per action that stops players.
-_M_ARENA_MAX = -8
-_ARENAS = 2
-_TRIM_DELAY_MS = 0  # the next pass of the event loop: one trim for the stops of one action
-_trim_timer: QTimer | None = None
-
-
-@functools.cache
-def _glibc() -> Any:
-    """glibc, for mallopt and malloc_trim; None on other C libraries. Looked up once."""
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:
-        try:
-            libc = ctypes.CDLL(ctypes.util.find_library("c"))
-        except (OSError, TypeError):
-            return None
-    return libc if hasattr(libc, "malloc_trim") and hasattr(libc, "mallopt") else None
-
-
-def _limit_arenas() -> None:
-    """Fewer malloc arenas, before libVLC starts its threads (once per process)."""
-    libc = _glibc()
-    if libc is not None:
-        libc.mallopt(_M_ARENA_MAX, _ARENAS)
-
-
-def _trim_soon() -> None:
-    """Hand memory freed by stopped players back to the system: once, after a burst of stops
-    (a hidden wall stops every tile at once), not once per player. GUI thread only."""
-    global _trim_timer
-    if _trim_timer is None:
-        libc = _glibc()
-        if libc is None:
-            return
-        _trim_timer = QTimer()
-        _trim_timer.setSingleShot(True)
-        _trim_timer.setInterval(_TRIM_DELAY_MS)
-        _trim_timer.timeout.connect(lambda: libc.malloc_trim(0))
-    _trim_timer.start()
-
 
 # Our own prototypes: python-vlc's format callback passes `chroma` as an immutable c_char_p, but
 # libVLC expects us to write the chroma we want into it.
@@ -104,7 +57,7 @@ def _vlc_instance() -> Any:
     """
     global _instance
     if _instance is None:
-        _limit_arenas()
+        memory.limit_arenas()
         _instance = vlc.Instance(
             [
                 "--quiet",
@@ -216,7 +169,7 @@ class VlcBackend(QObject):
             player.event_manager().event_detach(vlc.EventType.MediaPlayerEndReached)
             player.stop()
             player.release()
-            _trim_soon()
+            memory.trim_soon()
         with self._lock:
             self._ready = -1
 
