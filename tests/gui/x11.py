@@ -13,26 +13,14 @@ import ctypes.util
 import struct
 from typing import Any
 
+from widgets.video.occlusion import XcbAtomReply, XcbCookie
+
 WM_STATE_NORMAL = 1
 WM_STATE_ICONIC = 3
 _ATOM = 4  # the predefined ATOM atom
 _CLIENT_MESSAGE = 33
 _SUBSTRUCTURE_NOTIFY = 1 << 19
 _SUBSTRUCTURE_REDIRECT = 1 << 20
-
-
-class _Cookie(ctypes.Structure):
-    _fields_ = [("sequence", ctypes.c_uint)]
-
-
-class _AtomReply(ctypes.Structure):
-    _fields_ = [
-        ("response_type", ctypes.c_uint8),
-        ("pad0", ctypes.c_uint8),
-        ("sequence", ctypes.c_uint16),
-        ("length", ctypes.c_uint32),
-        ("atom", ctypes.c_uint32),
-    ]
 
 
 class _ScreenIterator(ctypes.Structure):
@@ -54,18 +42,18 @@ class XClient:
         xcb.xcb_connection_has_error.argtypes = [ctypes.c_void_p]
         xcb.xcb_disconnect.argtypes = [ctypes.c_void_p]
         xcb.xcb_flush.argtypes = [ctypes.c_void_p]
-        xcb.xcb_intern_atom.restype = _Cookie
+        xcb.xcb_intern_atom.restype = XcbCookie
         xcb.xcb_intern_atom.argtypes = [
             ctypes.c_void_p, ctypes.c_uint8, ctypes.c_uint16, ctypes.c_char_p,
         ]  # fmt: skip
-        xcb.xcb_intern_atom_reply.restype = ctypes.POINTER(_AtomReply)
-        xcb.xcb_intern_atom_reply.argtypes = [ctypes.c_void_p, _Cookie, ctypes.c_void_p]
-        xcb.xcb_change_property.restype = _Cookie
+        xcb.xcb_intern_atom_reply.restype = ctypes.POINTER(XcbAtomReply)
+        xcb.xcb_intern_atom_reply.argtypes = [ctypes.c_void_p, XcbCookie, ctypes.c_void_p]
+        xcb.xcb_change_property.restype = XcbCookie
         xcb.xcb_change_property.argtypes = [
             ctypes.c_void_p, ctypes.c_uint8, ctypes.c_uint32, ctypes.c_uint32, ctypes.c_uint32,
             ctypes.c_uint8, ctypes.c_uint32, ctypes.c_void_p,
         ]  # fmt: skip
-        xcb.xcb_send_event.restype = _Cookie
+        xcb.xcb_send_event.restype = XcbCookie
         xcb.xcb_send_event.argtypes = [
             ctypes.c_void_p, ctypes.c_uint8, ctypes.c_uint32, ctypes.c_uint32, ctypes.c_char_p,
         ]  # fmt: skip
@@ -136,13 +124,13 @@ class XClient:
     def window_manager(self) -> int:
         """The EWMH check window a running WM advertises on the root, 0 when none."""
         prop = self.atom("_NET_SUPPORTING_WM_CHECK")
-        self._xcb.xcb_get_property.restype = _Cookie
+        self._xcb.xcb_get_property.restype = XcbCookie
         self._xcb.xcb_get_property.argtypes = [
             ctypes.c_void_p, ctypes.c_uint8, ctypes.c_uint32, ctypes.c_uint32, ctypes.c_uint32,
             ctypes.c_uint32, ctypes.c_uint32,
         ]  # fmt: skip
         self._xcb.xcb_get_property_reply.restype = ctypes.c_void_p
-        self._xcb.xcb_get_property_reply.argtypes = [ctypes.c_void_p, _Cookie, ctypes.c_void_p]
+        self._xcb.xcb_get_property_reply.argtypes = [ctypes.c_void_p, XcbCookie, ctypes.c_void_p]
         cookie = self._xcb.xcb_get_property(self._conn, 0, self.root, prop, 0, 0, 1)
         reply = self._xcb.xcb_get_property_reply(self._conn, cookie, None)
         if not reply:
@@ -154,11 +142,11 @@ class XClient:
 
     def compositor(self) -> int:
         """The owner of _NET_WM_CM_S0 (EWMH: a compositing manager runs), 0 when none."""
-        self._xcb.xcb_get_selection_owner.restype = _Cookie
+        self._xcb.xcb_get_selection_owner.restype = XcbCookie
         self._xcb.xcb_get_selection_owner.argtypes = [ctypes.c_void_p, ctypes.c_uint32]
-        self._xcb.xcb_get_selection_owner_reply.restype = ctypes.POINTER(_AtomReply)
+        self._xcb.xcb_get_selection_owner_reply.restype = ctypes.POINTER(XcbAtomReply)
         self._xcb.xcb_get_selection_owner_reply.argtypes = [
-            ctypes.c_void_p, _Cookie, ctypes.c_void_p,
+            ctypes.c_void_p, XcbCookie, ctypes.c_void_p,
         ]  # fmt: skip
         cookie = self._xcb.xcb_get_selection_owner(self._conn, self.atom("_NET_WM_CM_S0"))
         reply = self._xcb.xcb_get_selection_owner_reply(self._conn, cookie, None)

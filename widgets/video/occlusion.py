@@ -43,7 +43,8 @@ _CLIENT_SEARCH_DEPTH = 3  # frame > (wrapper >) client in the WMs we know
 OVERRIDE_GRACE_S = 5.0
 
 
-class _Cookie(ctypes.Structure):
+# xcb's cookie and intern-atom reply; tests/gui/x11.py (a second X client) uses them too.
+class XcbCookie(ctypes.Structure):
     _fields_ = [("sequence", ctypes.c_uint)]
 
 
@@ -100,7 +101,7 @@ class _GeomReply(ctypes.Structure):
     ]
 
 
-class _AtomReply(ctypes.Structure):
+class XcbAtomReply(ctypes.Structure):
     _fields_ = [
         ("response_type", ctypes.c_uint8),
         ("pad0", ctypes.c_uint8),
@@ -139,7 +140,7 @@ class X11Occlusion:
         xcb.xcb_disconnect.argtypes = [ctypes.c_void_p]
         for request in ("xcb_query_tree", "xcb_get_window_attributes", "xcb_get_geometry"):
             fn = getattr(xcb, request)
-            fn.restype = _Cookie
+            fn.restype = XcbCookie
             fn.argtypes = [ctypes.c_void_p, ctypes.c_uint32]
         for request, reply in (
             ("xcb_query_tree_reply", _TreeReply),
@@ -148,23 +149,23 @@ class X11Occlusion:
         ):
             fn = getattr(xcb, request)
             fn.restype = ctypes.POINTER(reply)
-            fn.argtypes = [ctypes.c_void_p, _Cookie, ctypes.POINTER(ctypes.c_void_p)]
-        xcb.xcb_get_property.restype = _Cookie
+            fn.argtypes = [ctypes.c_void_p, XcbCookie, ctypes.POINTER(ctypes.c_void_p)]
+        xcb.xcb_get_property.restype = XcbCookie
         xcb.xcb_get_property.argtypes = [
             ctypes.c_void_p, ctypes.c_uint8, ctypes.c_uint32, ctypes.c_uint32, ctypes.c_uint32,
             ctypes.c_uint32, ctypes.c_uint32,
         ]  # fmt: skip
         xcb.xcb_get_property_reply.restype = ctypes.c_void_p
         xcb.xcb_get_property_reply.argtypes = [
-            ctypes.c_void_p, _Cookie, ctypes.POINTER(ctypes.c_void_p),
+            ctypes.c_void_p, XcbCookie, ctypes.POINTER(ctypes.c_void_p),
         ]  # fmt: skip
-        xcb.xcb_intern_atom.restype = _Cookie
+        xcb.xcb_intern_atom.restype = XcbCookie
         xcb.xcb_intern_atom.argtypes = [
             ctypes.c_void_p, ctypes.c_uint8, ctypes.c_uint16, ctypes.c_char_p,
         ]  # fmt: skip
-        xcb.xcb_intern_atom_reply.restype = ctypes.POINTER(_AtomReply)
+        xcb.xcb_intern_atom_reply.restype = ctypes.POINTER(XcbAtomReply)
         xcb.xcb_intern_atom_reply.argtypes = [
-            ctypes.c_void_p, _Cookie, ctypes.POINTER(ctypes.c_void_p),
+            ctypes.c_void_p, XcbCookie, ctypes.POINTER(ctypes.c_void_p),
         ]  # fmt: skip
         xcb.xcb_query_tree_children.restype = ctypes.POINTER(ctypes.c_uint32)
         xcb.xcb_query_tree_children.argtypes = [ctypes.POINTER(_TreeReply)]
@@ -191,7 +192,7 @@ class X11Occlusion:
             self._xcb.xcb_disconnect(self._conn)
             self._conn = None
 
-    def _reply(self, name: str, cookie: _Cookie) -> Any:
+    def _reply(self, name: str, cookie: XcbCookie) -> Any:
         """The reply struct (copied) or None on an X error (window gone meanwhile)."""
         error = ctypes.c_void_p()
         ptr = getattr(self._xcb, name)(self._conn, cookie, ctypes.byref(error))
