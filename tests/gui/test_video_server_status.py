@@ -13,8 +13,7 @@ from PySide6.QtGui import QImage
 
 from console.cameras.store import CameraStore
 from console.cameras.tile_state import Policy, TileState
-from console.cameras.views import ViewLibrary
-from tests.gui.test_video_wall import CHOICE, FakeBackend, camera, fake_factory
+from tests.gui.test_video_wall import FakeBackend, camera, shown_wall
 from widgets.video.server_video import ServerVideoWatch
 from widgets.video.wall import VideoWall
 
@@ -37,20 +36,12 @@ class HealthSession:
 
 @pytest.fixture
 def wall(qtbot: Any, tmp_path: Path) -> Iterator[VideoWall]:
-    FakeBackend.opened = []
     store = CameraStore()
     store.reset([camera("c1"), camera("c2")])
     # A long back-off: without the server's "ready" the tiles would wait 30 s to retry.
     policy = Policy(start_timeout_s=2, backoff_base_s=30, backoff_max_s=30, jitter=0)
-    w = VideoWall(
-        store, CHOICE, operator="mrossi", policy=policy,
-        library=ViewLibrary("mrossi", tmp_path), factory=fake_factory,
-    )  # fmt: skip
-    qtbot.add_widget(w)
-    w.resize(640, 360)
+    w = shown_wall(qtbot, store, tmp_path, policy)
     w.set_grid("2x2")
-    w.show()
-    qtbot.wait_exposed(w)
     yield w
     w.release()
 

@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 
 from console.cameras.store import CameraStore
-from console.cameras.tile_state import Policy, TileState
+from console.cameras.tile_state import TileState
 from console.cameras.tours import PREFETCH_S
-from console.cameras.views import Tour, ViewLibrary
+from console.cameras.views import Tour
 from tests.gui.test_video_views import FakeTimer, cams, fake_timers, tour_timer
-from tests.gui.test_video_wall import CHOICE, FakeBackend, camera, fake_factory, playing
+from tests.gui.test_video_wall import FakeBackend, camera, playing, shown_wall
 from widgets.video.wall import VideoWall
 
 __all__ = ["fake_timers"]  # the fixture, imported for this module's tests
@@ -37,20 +37,7 @@ def store() -> CameraStore:
 def wall(
     qtbot: Any, store: CameraStore, tmp_path: Path, fake_timers: list[FakeTimer]
 ) -> Iterator[VideoWall]:
-    FakeBackend.opened = []
-    policy = Policy(start_timeout_s=2, backoff_base_s=0.2, backoff_max_s=0.5, jitter=0)
-    w = VideoWall(
-        store,
-        CHOICE,
-        operator="mrossi",
-        policy=policy,
-        library=ViewLibrary("mrossi", tmp_path),
-        factory=fake_factory,
-    )
-    qtbot.add_widget(w)
-    w.resize(960, 540)
-    w.show()
-    qtbot.wait_exposed(w)
+    w = shown_wall(qtbot, store, tmp_path)
     w.set_grid("2x2")
     yield w
     w.release()

@@ -132,24 +132,33 @@ def sent() -> Sent:
     return Sent()
 
 
-@pytest.fixture
-def wall(qtbot: Any, store: CameraStore, sent: Sent, tmp_path: Path) -> Iterator[VideoWall]:
+QUICK = Policy(start_timeout_s=2, backoff_base_s=0.2, backoff_max_s=0.5, jitter=0)
+
+
+def shown_wall(
+    qtbot: Any, store: CameraStore, tmp_path: Path, policy: Policy = QUICK, **kwargs: Any
+) -> VideoWall:
+    """A wall of fake players for operator "mrossi", shown and exposed at 960x540."""
     FakeBackend.opened = []
-    policy = Policy(start_timeout_s=2, backoff_base_s=0.2, backoff_max_s=0.5, jitter=0)
     w = VideoWall(
         store,
         CHOICE,
         operator="mrossi",
-        send=sent,
-        spawn=run_now,
         policy=policy,
         library=ViewLibrary("mrossi", tmp_path),
         factory=fake_factory,
+        **kwargs,
     )
     qtbot.add_widget(w)
     w.resize(960, 540)
     w.show()
     qtbot.wait_exposed(w)
+    return w
+
+
+@pytest.fixture
+def wall(qtbot: Any, store: CameraStore, sent: Sent, tmp_path: Path) -> Iterator[VideoWall]:
+    w = shown_wall(qtbot, store, tmp_path, send=sent, spawn=run_now)
     yield w
     w.release()
 
