@@ -50,6 +50,7 @@ from widgets.video.backend import (
     stream_url,
 )
 from widgets.video.frames import FrameScaler
+from widgets.video.overlays import band_height, paint_overlays
 
 log = logging.getLogger(__name__)
 
@@ -520,8 +521,6 @@ class VideoTile(QWidget):
         painter.end()
 
     def _paint_overlays(self, painter: QPainter) -> None:
-        from widgets.video.overlays import paint_overlays
-
         paint_overlays(self, painter)
 
     # --- input ------------------------------------------------------------------------------
@@ -629,13 +628,6 @@ def local_time() -> str:
     if _clock[0] != second:
         _clock = (second, datetime.fromtimestamp(second).strftime("%d/%m/%Y %H:%M:%S"))
     return _clock[1]
-
-
-def band_height() -> int:
-    """Height of the name band at the top of a tile (overlays.py draws it)."""
-    from widgets.video.overlays import band_height as height
-
-    return height()
 
 
 def overlay_font(size_pt: int, bold: bool = False) -> QFont:
